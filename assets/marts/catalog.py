@@ -1,0 +1,150 @@
+"""The marts as files: `<name>.sql` (the model) and `<name>.yml` (its dictionary entry) side by side.
+
+The model's SELECT gives `period`, the mart's dimensions and its measures. `build_mart` adds the columns
+every mart carries (period_typ, period_start, period_slut, uttagsdatum), gives every period at least its
+all-`totalt` row where the dimensions have totals, and orders the rows, so no model repeats that. The
+YAML is the one source of the DuckDB COMMENTs, the Dagster column schema and docs/data-dictionary.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import duckdb
+import yaml
+
+_PACKAGE = "jobbtorg_pipeline.assets.marts"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    unit: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Mart:
+    name: str
+    description: str
+    grain: tuple[str, ...]
+    rows: str
+    common: tuple[Column, ...]  # period, period_typ, period_start, period_slut, uttagsdatum
+    dimensions: tuple[Column, ...]  # dimensions with a `totalt` level (jobbtorg, kon, regi, insatstyp)
+    measures: tuple[Column, ...]
+    sql: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return self.common + self.dimensions + self.measures
+
+    @property
+    def fills_empty_periods(self) -> bool:
+        """Every period gets its all-`totalt` row when every dimension has a `totalt` level."""
+        return bool(self.dimensions) and len(self.grain) == 1 + len(self.dimensions)
+
+
+def _read(name: str) -> str:
+    return resources.files(_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def load_marts() -> tuple[Mart, ...]:
+    shared = yaml.safe_load(_read("_gemensamma.yml"))
+    common = tuple(Column(**c) for c in shared["columns"])
+    dimension_docs = shared["dimensions"]
+    names = shared["marts"]
+    on_disk = {
+        p.name.removesuffix(".yml")
+        for p in resources.files(_PACKAGE).iterdir()
+        if p.name.endswith(".yml") and not p.name.startswith("_")
+    }
+    assert on_disk == set(names), f"_gemensamma.yml lists {names}, the folder holds {sorted(on_disk)}"
+    marts = []
+    for name in names:
+        doc = yaml.safe_load(_read(f"{name}.yml"))
+        assert doc["name"] == name, f"{name}.yml names itself {doc['name']}"
+        own = tuple(Column(**c) for c in doc["columns"])
+        own_names = {c.name for c in own}
+        grain = tuple(doc["grain"])
+        dims = tuple(Column(name=d, **dimension_docs[d]) for d in grain[1:] if d not in own_names)
+        marts.append(
+            Mart(
+                name=name,
+                description=" ".join(doc["description"].split()),
+                grain=grain,
+                rows=doc["rows"],
+                common=common,
+                dimensions=dims,
+                measures=own,
+                sql=_read(f"{name}.sql"),
+            )
+        )
+    return tuple(marts)
+
+
+def mart(name: str) -> Mart:
+    return next(m for m in load_marts() if m.name == name)
+
+
+def build_sql(m: Mart) -> str:
+    dims = [d.name for d in m.dimensions]
+    own = [c.name for c in m.measures]
+    fill = ""
+    if m.fills_empty_periods:
+        defaults = ", ".join(
+            f"{'0' if c.type == 'BIGINT' else 'NULL'}::{c.type} AS {c.name}" for c in m.measures
+        )
+        totals = ", ".join(f"'totalt' AS {d}" for d in dims)
+        fill = f"""
+            UNION ALL BY NAME
+            SELECT p.period, {totals}, {defaults}
+            FROM staging.perioder AS p
+            WHERE p.period NOT IN (SELECT period FROM modell)
+        """
+    order = ", ".join(
+        [f"(f.{d} = 'totalt') DESC, f.{d}" for d in dims] + [f"f.{c}" for c in own if c in m.grain]
+    )
+    measures = ", ".join(
+        f"CAST(f.{c.name} AS {c.type}) AS {c.name}" for c in m.measures if c.name not in m.grain
+    )
+    keys = ", ".join([f"f.{d}" for d in dims] + [f"f.{c}" for c in own if c in m.grain])
+    return f"""
+        CREATE OR REPLACE TABLE marts.{m.name} AS
+        WITH modell AS ({m.sql}),
+        fylld AS (SELECT * FROM modell {fill})
+        SELECT f.period, p.period_typ, p.period_start, p.period_slut, u.uttagsdatum, {keys}, {measures}
+        FROM fylld AS f
+        JOIN staging.perioder AS p USING (period)
+        CROSS JOIN raw.uttag AS u
+        ORDER BY p.period_start, p.period_slut DESC, {order}
+    """
+
+
+def build_mart(con: duckdb.DuckDBPyConnection, m: Mart) -> int:
+    """Materialise one mart in the internal database; returns its row count."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute(build_sql(m))
+    got = [r[0] for r in con.execute(f"DESCRIBE marts.{m.name}").fetchall()]
+    wanted = [c.name for c in m.columns]
+    if got != wanted:
+        raise AssertionError(f"marts.{m.name} has columns {got}, its dictionary says {wanted}")
+    return int(con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0])
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements(m: Mart) -> list[str]:
+    """COMMENT ON TABLE/COLUMN statements from the dictionary, for the published file."""
+    table = f"{m.description} Rows: {m.rows}"
+    statements = [f"COMMENT ON TABLE marts.{m.name} IS {_literal(table)}"]
+    for c in m.columns:
+        statements.append(
+            f"COMMENT ON COLUMN marts.{m.name}.{c.name} IS {_literal(f'{c.definition} Unit: {c.unit}.')}"
+        )
+    return statements

@@ -1,0 +1,43 @@
+"""Publish: the analysts' file, replaced atomically, and only after every mart and check has passed."""
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_marts
+from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
+from jobbtorg_pipeline.warehouse import publish
+
+GROUP = "publish"
+
+
+@dg.asset(
+    key=["publish", "analysfil"],
+    group_name=GROUP,
+    kinds={"duckdb"},
+    deps=[["marts", m.name] for m in load_marts()],
+    pool=DUCKDB_POOL,
+)
+def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
+    """`<warehouse>/jobbtorg.duckdb`: the marts schema only (aggregates, no personal data), with COMMENTs.
+
+    Written to a new file and renamed over the old one, so an analyst holding the old file open never
+    blocks the run and never sees a half-written mart.
+    """
+    settings = jobbtorg.settings
+    marts = load_marts()
+    comments = [s for m in marts for s in comment_statements(m)]
+    path = publish(settings, [m.name for m in marts], comments, run_id=context.run_id)
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
+        uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]
+    context.log.info(f"published {path} ({path.stat().st_size:,} bytes)")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "bytes": path.stat().st_size,
+            "tables": dg.MetadataValue.json(rows),
+            "uttagsdatum": str(uttag),
+        }
+    )

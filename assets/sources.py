@@ -1,0 +1,90 @@
+"""Sources: the extracts read as they are (all text) into the internal database's `raw` schema."""
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
+from jobbtorg_pipeline.sources.files import LoadedFile, load_case_system, load_payments
+from jobbtorg_pipeline.warehouse import connect_internal
+
+GROUP = "sources"
+
+
+def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
+    rows = [
+        f"| {f.fingerprint.path.name} | {f.fingerprint.encoding}{' (BOM)' if f.fingerprint.bom else ''} "
+        f"| {f.rader:,} | {f.avvisade:,} | `{f.fingerprint.sha256[:12]}` |"
+        for f in files
+    ]
+    table = "| file | encoding | rows | rejected lines | sha256 |\n|---|---|---:|---:|---|\n" + "\n".join(
+        rows
+    )
+    return {
+        "files": dg.MetadataValue.md(table),
+        "rows_read": sum(f.rader + f.avvisade for f in files),
+        "rejected_lines": sum(f.avvisade for f in files),
+    }
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            ["raw", "inskrivningar"],
+            group_name=GROUP,
+            kinds={"duckdb", "csv"},
+            description="Registrations from the newest complete case-system snapshot, as text.",
+        ),
+        dg.AssetSpec(
+            ["raw", "insatser"],
+            group_name=GROUP,
+            kinds={"duckdb", "csv"},
+            description="Insatser from the same snapshot, as text.",
+        ),
+    ],
+    name="arendesystem",
+    pool=DUCKDB_POOL,
+)
+def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
+    """Both files of one snapshot in one step, so they can never come from different snapshots."""
+    settings = jobbtorg.settings
+    with connect_internal(settings) as con:
+        loaded = load_case_system(con, settings.source_dir, settings.internal_dir)
+        snapshot = loaded.snapshot
+        context.log.info(f"snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})")
+        for folder, why in snapshot.skipped:
+            context.log.warning(f"snapshot folder {folder} not used: {why}")
+        for f in loaded.files:
+            extra = {
+                "snapshot": snapshot.path.name,
+                "skipped_snapshots": dg.MetadataValue.json([list(s) for s in snapshot.skipped]),
+                "unknown_columns": list(f.okanda_kolumner),
+                **_file_metadata((f,)),
+            }
+            yield dg.MaterializeResult(
+                asset_key=["raw", f.kalla], metadata=table_metadata(con, f"raw.{f.kalla}", extra=extra)
+            )
+
+
+@dg.asset(
+    key=["raw", "utbetalningar"],
+    group_name=GROUP,
+    kinds={"duckdb", "csv"},
+    deps=[["raw", "inskrivningar"]],
+    pool=DUCKDB_POOL,
+)
+def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
+    """Payments of ekonomiskt bistånd: the latest delivery of every payment month, as text."""
+    settings = jobbtorg.settings
+    with connect_internal(settings) as con:
+        loaded = load_payments(con, settings.source_dir, settings.internal_dir)
+        for name in loaded.replaced:
+            context.log.info(f"{name} replaced by a later delivery of the same month")
+        for name, why in loaded.skipped:
+            context.log.warning(f"{name} not read: {why}")
+        extra = {
+            "months": len(loaded.files),
+            "replaced_deliveries": list(loaded.replaced),
+            "skipped_files": dg.MetadataValue.json([list(s) for s in loaded.skipped]),
+            **_file_metadata(loaded.files),
+        }
+        return dg.MaterializeResult(metadata=table_metadata(con, "raw.utbetalningar", extra=extra))

@@ -1,0 +1,98 @@
+"""Staging: approved source rows, typed, with the pseudonymous person key instead of the personnummer.
+
+Plain functions over a DuckDB connection, so tests can run them without Dagster; the Dagster assets in
+this package call them. The personnummer leaves the source rows here and lives on only in the restricted
+`staging.personnummer` map (person_key -> number).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import duckdb
+
+from jobbtorg_pipeline.pseudonym import register_person_key_macro
+from jobbtorg_pipeline.quality.quarantine import drop_judged, split
+from jobbtorg_pipeline.sources.contract import AVSLUTSGRUPP
+
+_GRUPP = " ".join(f"WHEN '{orsak}' THEN '{grupp}'" for orsak, grupp in AVSLUTSGRUPP.items())
+AVSLUTSGRUPP_SQL = (
+    f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
+)
+
+SQL_MODELS = ("perioder", "personer", "inskrivning_period", "insats_period")
+
+
+def sql_model(name: str) -> str:
+    return resources.files("jobbtorg_pipeline.assets.staging").joinpath("sql", f"{name}.sql").read_text()
+
+
+def build_sql_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE staging.{name} AS {sql_model(name)}")
+
+
+def _keyed(approved: str) -> str:
+    """The approved rows with `person_key`, hashing each distinct number once (not once per row)."""
+    return f"""
+        WITH godkanda AS ({approved}),
+        nycklar AS (
+            SELECT personnummer, person_key(personnummer) AS person_key
+            FROM (SELECT DISTINCT personnummer FROM godkanda)
+        )
+        SELECT g.*, n.person_key FROM godkanda AS g JOIN nycklar AS n USING (personnummer)
+    """
+
+
+def build_inskrivningar(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    register_person_key_macro(con, key)
+    approved = split(con, "inskrivningar")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE inskrivningar_nycklade AS {_keyed(approved)}")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE staging.inskrivningar AS
+        SELECT inskrivning_id, person_key, kon AS kon_registrerat, stadsdel, jobbtorg, malgrupp,
+               remissdatum, inskrivningsdatum, aktivitetsplan_datum, avslutsdatum, avslutsorsak,
+               {AVSLUTSGRUPP_SQL} AS avslutsgrupp, andrad_tid, _fil, _radnr
+        FROM temp.inskrivningar_nycklade
+        ORDER BY inskrivning_id
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE staging.personnummer AS
+        SELECT DISTINCT person_key, personnummer FROM temp.inskrivningar_nycklade ORDER BY personnummer
+        """
+    )
+    con.execute("DROP TABLE temp.inskrivningar_nycklade")
+    drop_judged(con, "inskrivningar")
+
+
+def build_insatser(con: duckdb.DuckDBPyConnection) -> None:
+    approved = split(con, "insatser")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE staging.insatser AS
+        SELECT s.insats_id, s.inskrivning_id, i.person_key, i.jobbtorg, s.insatstyp, s.regi, s.anordnare,
+               s.startdatum, s.planerat_slutdatum, s.slutdatum, s.andrad_tid, s._fil, s._radnr
+        FROM ({approved}) AS s
+        JOIN staging.inskrivningar AS i USING (inskrivning_id)
+        ORDER BY s.insats_id
+        """
+    )
+    drop_judged(con, "insatser")
+
+
+def build_utbetalningar(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    register_person_key_macro(con, key)
+    approved = split(con, "utbetalningar")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE staging.utbetalningar AS
+        SELECT u.utbetalning_id, u.person_key, u.hushall_id, u.stadsdel, u.avser_manad,
+               u.utbetalningsdatum, u.belopp, u.bistandstyp, f.manad AS leverans_manad, u._fil, u._radnr
+        FROM ({_keyed(approved)}) AS u
+        LEFT JOIN raw.filer AS f ON f.kalla = 'utbetalningar' AND f.fil = u._fil
+        ORDER BY u._fil, u._radnr
+        """
+    )
+    drop_judged(con, "utbetalningar")

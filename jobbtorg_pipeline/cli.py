@@ -1,0 +1,186 @@
+"""`jobbtorg`: generate a synthetic source, run the pipeline, run the demo (CONTRACT §3).
+
+Every option can also come from the environment (JOBBTORG_SOURCE, JOBBTORG_WAREHOUSE, JOBBTORG_HOME,
+JOBBTORG_DUCKDB_MEMORY_LIMIT, ...), so `dagster dev` and the daemon see the same settings. Exit status:
+0 success, 1 the run failed or a blocking check stopped it, 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from jobbtorg_pipeline.settings import Settings
+
+DEMO_MARKER = ".jobbtorg-demo"
+DEMO_PEOPLE = 5_000
+
+
+def _say(message: str) -> None:
+    print(f"jobbtorg: {message}", file=sys.stderr, flush=True)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        source_dir=getattr(args, "source", None),
+        warehouse_dir=getattr(args, "warehouse", None),
+        home_dir=getattr(args, "home", None),
+        memory_limit=getattr(args, "memory_limit", None),
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from jobbtorg_pipeline.generate import generate_source
+
+    if args.start >= args.end:
+        _say(f"--start {args.start} must lie before --end {args.end}")
+        return 2
+    started = time.monotonic()
+    summary = generate_source(
+        Path(args.out), people=args.people, seed=args.seed, start=args.start, end=args.end, progress=_say
+    )
+    _say(
+        f"wrote {summary.n_inskrivningar:,} inskrivningar, {summary.n_insatser:,} insatser and "
+        f"{summary.n_utbetalningar:,} utbetalningar for {args.people:,} persons to {args.out} "
+        f"(uttagsdatum {summary.uttagsdatum}) in {time.monotonic() - started:.1f} s"
+    )
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    from jobbtorg_pipeline.pseudonym import PseudonymKeyError, load_key
+    from jobbtorg_pipeline.runner import run_all
+
+    try:
+        load_key(settings)
+    except PseudonymKeyError as exc:
+        _say(str(exc))
+        return 2
+    _say(f"source {settings.source_dir} -> warehouse {settings.warehouse_dir}")
+    started = time.monotonic()
+    outcome = run_all(settings)
+    took = time.monotonic() - started
+    if outcome.success:
+        _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")
+        return 0
+    _say(f"run {outcome.run_id} FAILED after {took:.1f} s; the analysts' file was not changed.")
+    for problem in outcome.problems:
+        _say(f"  {problem}")
+    return 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run(_settings(args))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from jobbtorg_pipeline.generate import generate_source
+
+    settings = _settings(args)
+    source = settings.source_dir
+    if source.exists() and any(source.iterdir()) and not (source / DEMO_MARKER).exists():
+        _say(
+            f"{source} holds a source that the demo did not make; the demo will not overwrite it. "
+            "Set JOBBTORG_SOURCE (or --source) to an empty folder."
+        )
+        return 2
+    if source.exists():
+        shutil.rmtree(source)
+    _say(f"generating a demo source of {args.people:,} persons in {source}")
+    generate_source(source, people=args.people, seed=args.seed, progress=_say)
+    (source / DEMO_MARKER).write_text("made by `jobbtorg demo`; safe to delete\n")
+    status = _run(settings)
+    if status == 0:
+        _say(f'query the marts: duckdb -readonly {settings.analysts_file} "FROM marts.unika_individer"')
+        _say("open the Dagster UI: jobbtorg ui   (then http://127.0.0.1:3000)")
+    return status
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """`dagster dev` with this project's settings and instance, so the CLI's runs show in the UI."""
+    from jobbtorg_pipeline.runner import ensure_dagster_home
+
+    settings = _settings(args)
+    env = {**os.environ, **settings.as_env()}
+    env["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "jobbtorg_pipeline.definitions"]
+    command += ["--host", args.host, "--port", str(args.port)]
+    _say(f"starting the Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})")
+    return subprocess.call(command, env=env)
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from jobbtorg_pipeline.docs import write_docs
+
+    for path in write_docs(Path(args.out)):
+        _say(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jobbtorg", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write a synthetic source in the layout of CONTRACT §1")
+    g.add_argument("--out", required=True, help="folder to write the source into")
+    g.add_argument("--people", type=_positive, default=10_000, help="persons registered (default 10000)")
+    g.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same files")
+    g.add_argument("--start", type=_date, default=date(2017, 1, 1), help="first day of the history")
+    g.add_argument("--end", type=_date, default=date(2020, 10, 1), help="uttagsdatum of the newest snapshot")
+    g.set_defaults(func=cmd_generate)
+
+    for name, func, text in (
+        ("run", cmd_run, "materialise every asset once, as a Dagster run recorded in the instance"),
+        ("demo", cmd_demo, "generate a demo source and run the pipeline on it"),
+        ("ui", cmd_ui, "start the Dagster UI (dagster dev) with these settings"),
+    ):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("--source", help="source folder (default $JOBBTORG_SOURCE or data/source)")
+        s.add_argument("--warehouse", help="warehouse folder (default $JOBBTORG_WAREHOUSE or data/warehouse)")
+        s.add_argument("--home", help="Jobbtorg home: Dagster instance and pseudonym key (default .jobbtorg)")
+        s.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 3GB (default 3GB)")
+        s.set_defaults(func=func)
+        if name == "demo":
+            s.add_argument("--people", type=_positive, default=DEMO_PEOPLE, help="persons (default 5000)")
+            s.add_argument("--seed", type=int, default=1)
+        if name == "ui":
+            s.add_argument("--host", default="127.0.0.1")
+            s.add_argument("--port", type=int, default=3000)
+
+    d = sub.add_parser("docs", help="regenerate docs/data-dictionary.md and docs/just-rules.md")
+    d.add_argument("--out", default="docs", help="docs folder (default docs)")
+    d.set_defaults(func=cmd_docs)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""Settings from environment variables, so that the CLI, `dagster dev` and the daemon see the same ones.
+
+Every setting has a default that works on a fresh clone (relative to the working directory), which is what
+`jobbtorg demo` and `dagster dev` started from the repository root use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ENV_SOURCE = "JOBBTORG_SOURCE"
+ENV_WAREHOUSE = "JOBBTORG_WAREHOUSE"
+ENV_HOME = "JOBBTORG_HOME"
+ENV_MEMORY_LIMIT = "JOBBTORG_DUCKDB_MEMORY_LIMIT"
+ENV_THREADS = "JOBBTORG_DUCKDB_THREADS"
+ENV_PSEUDONYM_KEY = "JOBBTORG_PSEUDONYM_KEY"
+ENV_PSEUDONYM_KEY_FILE = "JOBBTORG_PSEUDONYM_KEY_FILE"
+
+DEFAULT_SOURCE = Path("data/source")
+DEFAULT_WAREHOUSE = Path("data/warehouse")
+DEFAULT_HOME = Path(".jobbtorg")
+DEFAULT_MEMORY_LIMIT = "3GB"
+
+ANALYSTS_FILE = "jobbtorg.duckdb"
+INTERNAL_DIR = "intern"
+INTERNAL_FILE = "jobbtorg_intern.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    source_dir: Path
+    warehouse_dir: Path
+    home_dir: Path
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    threads: int = 0  # 0: let DuckDB use every core
+    pseudonym_key_file: Path | None = None  # None: <home>/pseudonym.key (the key itself may be in the env)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        settings = cls(
+            source_dir=Path(env.get(ENV_SOURCE) or DEFAULT_SOURCE).absolute(),
+            warehouse_dir=Path(env.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE).absolute(),
+            home_dir=Path(env.get(ENV_HOME) or DEFAULT_HOME).absolute(),
+            memory_limit=env.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT,
+            threads=int(env.get(ENV_THREADS) or 0),
+            pseudonym_key_file=Path(env[ENV_PSEUDONYM_KEY_FILE]).absolute()
+            if env.get(ENV_PSEUDONYM_KEY_FILE)
+            else None,
+        )
+        given = {k: v for k, v in overrides.items() if v is not None}
+        for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
+            if name in given:
+                given[name] = Path(given[name]).absolute()  # type: ignore[arg-type]
+        return replace(settings, **given)  # type: ignore[arg-type]
+
+    @property
+    def analysts_file(self) -> Path:
+        """The analysts' file: aggregates only, replaced atomically after a successful run."""
+        return self.warehouse_dir / ANALYSTS_FILE
+
+    @property
+    def internal_dir(self) -> Path:
+        """The restricted internal layer: personnummer, quarantine, working tables. Nobody else opens it."""
+        return self.warehouse_dir / INTERNAL_DIR
+
+    @property
+    def internal_file(self) -> Path:
+        return self.internal_dir / INTERNAL_FILE
+
+    @property
+    def key_file(self) -> Path:
+        return self.pseudonym_key_file or self.home_dir / "pseudonym.key"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home_dir / "dagster"
+
+    def as_env(self) -> dict[str, str]:
+        """The environment that makes another process (dagster dev, the daemon) see these settings."""
+        env = {
+            ENV_SOURCE: str(self.source_dir),
+            ENV_WAREHOUSE: str(self.warehouse_dir),
+            ENV_HOME: str(self.home_dir),
+            ENV_MEMORY_LIMIT: self.memory_limit,
+            ENV_THREADS: str(self.threads),
+        }
+        if self.pseudonym_key_file:
+            env[ENV_PSEUDONYM_KEY_FILE] = str(self.pseudonym_key_file)
+        return env

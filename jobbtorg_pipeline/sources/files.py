@@ -1,0 +1,297 @@
+"""The file connector (CONTRACT §1, the embedded default): snapshot folders and monthly payment files.
+
+Every CSV is read by DuckDB with all columns as text, so that a bad date or number becomes a quarantine
+reason in staging instead of a failed read. Lines with the wrong number of fields are kept out of the
+table by DuckDB's `store_rejects` and stored, with their line number and text, in `raw.avvisade_rader`:
+nothing read is lost. The header is matched by name, so a file with its columns in another order reads
+the same; a missing column or an empty file stops the extract with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from jobbtorg_pipeline.sources.contract import COLUMNS
+from jobbtorg_pipeline.sources.encoding import (
+    EncodingProblem,
+    FileFingerprint,
+    fingerprint,
+    read_header,
+    transcode_to_utf8,
+)
+
+CASE_SYSTEM_DIR = "arendesystem"
+PAYMENTS_DIR = "utbetalningar"
+SUCCESS_MARKER = "_SUCCESS"
+_SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PAYMENT_NAME = re.compile(r"^utbetalningar_(\d{4})-(\d{2})(?:[_-](.*))?\.csv$", re.IGNORECASE)
+
+
+class SourceError(RuntimeError):
+    """The extract cannot be read as a whole: the run stops before anything is published."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    path: Path
+    uttagsdatum: date
+    skipped: tuple[tuple[str, str], ...] = ()  # (folder, why it was not used)
+
+
+@dataclass(frozen=True)
+class PaymentDelivery:
+    path: Path
+    manad: str  # YYYY-MM, the payment month the file delivers
+    superseded: tuple[Path, ...] = ()  # earlier deliveries of the same month, replaced by this one
+
+
+@dataclass
+class LoadedFile:
+    kalla: str
+    fingerprint: FileFingerprint
+    rader: int  # data rows parsed into the raw table
+    avvisade: int  # lines DuckDB could not split into the header's fields
+    okanda_kolumner: tuple[str, ...] = ()
+    manad: str | None = None
+    ersatta: tuple[str, ...] = field(default_factory=tuple)
+
+
+def find_snapshot(source_dir: Path) -> Snapshot:
+    """The newest snapshot folder holding `_SUCCESS`; its name is the uttagsdatum."""
+    root = source_dir / CASE_SYSTEM_DIR
+    if not root.is_dir():
+        raise SourceError(
+            f"No case-system folder at {root}. Point JOBBTORG_SOURCE (or --source) at a source laid out "
+            "as in CONTRACT §1, or make one with `jobbtorg generate --out DIR`."
+        )
+    complete: list[tuple[date, Path]] = []
+    skipped: list[tuple[str, str]] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        when = _parse_date(folder.name) if _SNAPSHOT_NAME.match(folder.name) else None
+        if when is None:
+            skipped.append((folder.name, "namnet är inte ett datum YYYY-MM-DD"))
+        elif not (folder / SUCCESS_MARKER).exists():
+            skipped.append((folder.name, "ofullständig: saknar _SUCCESS"))
+        else:
+            complete.append((when, folder))
+    if not complete:
+        raise SourceError(f"No complete snapshot (a folder with {SUCCESS_MARKER}) under {root}.")
+    uttagsdatum, path = max(complete)
+    for name in ("inskrivningar.csv", "insatser.csv"):
+        if not (path / name).is_file():
+            raise SourceError(f"Snapshot {path.name} is marked complete but has no {name}.")
+    return Snapshot(path=path, uttagsdatum=uttagsdatum, skipped=tuple(skipped))
+
+
+def payment_deliveries(source_dir: Path) -> tuple[list[PaymentDelivery], list[tuple[str, str]]]:
+    """One delivery per payment month; a re-delivered month replaces the earlier delivery as a whole.
+
+    `utbetalningar_2019-09.csv` is the month's delivery. A re-delivery overwrites it, or arrives beside it
+    with a suffix (`utbetalningar_2019-09_2.csv`); the suffixed file with the highest number (natural
+    order) wins and the others are recorded as replaced, not read.
+    """
+    root = source_dir / PAYMENTS_DIR
+    if not root.is_dir():
+        return [], []  # no payments delivered yet: the payment-based marts say so by their coverage
+    by_month: dict[str, list[tuple[tuple[object, ...], Path]]] = {}
+    skipped: list[tuple[str, str]] = []
+    for path in sorted(root.iterdir()):
+        match = _PAYMENT_NAME.match(path.name)
+        if not path.is_file():
+            continue
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            skipped.append((path.name, "namnet följer inte utbetalningar_YYYY-MM.csv"))
+            continue
+        month = f"{match.group(1)}-{match.group(2)}"
+        suffix = match.group(3)
+        order = (0,) if suffix is None else (1, *_natural_key(suffix))
+        by_month.setdefault(month, []).append((order, path))
+    deliveries = []
+    for month in sorted(by_month):
+        ranked = [p for _, p in sorted(by_month[month], key=lambda item: (item[0], item[1].name))]
+        deliveries.append(PaymentDelivery(path=ranked[-1], manad=month, superseded=tuple(ranked[:-1])))
+    return deliveries, skipped
+
+
+def _natural_key(text: str) -> tuple[object, ...]:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text))
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+RAW_SCHEMA_SQL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.filer (
+    kalla VARCHAR, fil VARCHAR, manad VARCHAR, status VARCHAR, encoding VARCHAR, bom BOOLEAN,
+    storlek BIGINT, sha256 VARCHAR, rader BIGINT, avvisade BIGINT, okanda_kolumner VARCHAR[]);
+CREATE TABLE IF NOT EXISTS raw.avvisade_rader (
+    kalla VARCHAR, fil VARCHAR, rad BIGINT, feltyp VARCHAR, felmeddelande VARCHAR, radtext VARCHAR);
+"""
+
+
+def create_raw_table(con: duckdb.DuckDBPyConnection, kalla: str) -> None:
+    """(Re)create `raw.<kalla>`: the contract's columns as text, plus where each row came from."""
+    columns = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS[kalla])
+    con.execute(RAW_SCHEMA_SQL)
+    con.execute(f"CREATE OR REPLACE TABLE raw.{kalla} ({columns}, _fil VARCHAR, _radnr BIGINT)")
+    con.execute("DELETE FROM raw.filer WHERE kalla = ?", [kalla])
+    con.execute("DELETE FROM raw.avvisade_rader WHERE kalla = ?", [kalla])
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kalla: str,
+    *,
+    label: str,
+    work_dir: Path,
+    manad: str | None = None,
+) -> LoadedFile:
+    """Append one extract file to `raw.<kalla>`; `label` is the name recorded for it (relative path)."""
+    try:
+        fp = fingerprint(path)
+    except EncodingProblem as exc:
+        raise SourceError(str(exc)) from exc
+    header = read_header(path, fp.encoding)
+    if header is None:
+        raise SourceError(f"{label} is empty: not even a header row. Ask for a new delivery.")
+    wanted = COLUMNS[kalla]
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise SourceError(
+            f"{label} lacks the column(s) {', '.join(missing)} (found: {'; '.join(header)}). "
+            "The file does not follow CONTRACT §1; nothing from this extract is used."
+        )
+    duplicated = sorted({c for c in header if header.count(c) > 1 and c in wanted})
+    if duplicated:
+        raise SourceError(f"{label} has the column(s) {', '.join(duplicated)} more than once.")
+    names = [c if c else f"_tom_{i}" for i, c in enumerate(header)]
+    names = [c if names.count(c) == 1 else f"{c}_{i}" for i, c in enumerate(names)]
+    unknown = tuple(c for c in header if c not in wanted)
+
+    with tempfile.TemporaryDirectory(dir=work_dir, prefix="las-") as tmp:
+        readable = path
+        if fp.encoding != "utf-8":
+            readable = transcode_to_utf8(path, fp.encoding, Path(tmp) / "utf8.csv")
+        columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+        select = ", ".join(f'"{c}"' for c in wanted)
+        con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
+        con.execute(
+            f"""
+            INSERT INTO raw.{kalla}
+            SELECT {select}, ? AS _fil, row_number() OVER () AS _radnr
+            FROM read_csv(?, delim = ';', header = true, quote = '"', escape = '"',
+                          columns = {columns}, auto_detect = false, store_rejects = true,
+                          rejects_table = 'avvisade', rejects_scan = 'avvisade_scan')
+            """,
+            [label, str(readable)],
+        )
+        con.execute(
+            """
+            INSERT INTO raw.avvisade_rader
+            SELECT ?, ?, line, arg_min(error_type::VARCHAR, column_idx),
+                   string_agg(error_message, ' | ' ORDER BY column_idx), arg_min(csv_line, column_idx)
+            FROM temp.avvisade GROUP BY line
+            """,
+            [kalla, label],
+        )
+    rader = con.execute(f"SELECT count(*) FROM raw.{kalla} WHERE _fil = ?", [label]).fetchone()[0]
+    avvisade = con.execute(
+        "SELECT count(*) FROM raw.avvisade_rader WHERE kalla = ? AND fil = ?", [kalla, label]
+    ).fetchone()[0]
+    con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
+    loaded = LoadedFile(kalla, fp, rader, avvisade, unknown, manad)
+    _record(con, label, loaded, "last")
+    return loaded
+
+
+def record_not_read(con: duckdb.DuckDBPyConnection, kalla: str, labels: Iterable[str], status: str) -> None:
+    """Files present but not read (an earlier delivery replaced, an unknown name) stay visible."""
+    for label in labels:
+        con.execute(
+            "INSERT INTO raw.filer (kalla, fil, status, rader, avvisade) VALUES (?, ?, ?, 0, 0)",
+            [kalla, label, status],
+        )
+
+
+def _record(con: duckdb.DuckDBPyConnection, label: str, loaded: LoadedFile, status: str) -> None:
+    fp = loaded.fingerprint
+    con.execute(
+        "INSERT INTO raw.filer VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            loaded.kalla,
+            label,
+            loaded.manad,
+            status,
+            fp.encoding,
+            fp.bom,
+            fp.size,
+            fp.sha256,
+            loaded.rader,
+            loaded.avvisade,
+            list(loaded.okanda_kolumner),
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class CaseSystemLoad:
+    snapshot: Snapshot
+    files: tuple[LoadedFile, ...]
+
+
+@dataclass(frozen=True)
+class PaymentsLoad:
+    files: tuple[LoadedFile, ...]
+    replaced: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]
+
+
+def load_case_system(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> CaseSystemLoad:
+    """Read the newest complete snapshot into `raw.inskrivningar`, `raw.insatser` and `raw.uttag`."""
+    snapshot = find_snapshot(source_dir)
+    loaded = []
+    for kalla in ("inskrivningar", "insatser"):
+        create_raw_table(con, kalla)
+        path = snapshot.path / f"{kalla}.csv"
+        label = f"{CASE_SYSTEM_DIR}/{snapshot.path.name}/{path.name}"
+        loaded.append(load_csv(con, path, kalla, label=label, work_dir=work_dir))
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE raw.uttag AS
+        SELECT ?::DATE AS uttagsdatum, 'filer' AS kalltyp, ? AS ogonblicksbild
+        """,
+        [snapshot.uttagsdatum, f"{CASE_SYSTEM_DIR}/{snapshot.path.name}"],
+    )
+    return CaseSystemLoad(snapshot, tuple(loaded))
+
+
+def load_payments(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> PaymentsLoad:
+    """Read the latest delivery of every payment month into `raw.utbetalningar`."""
+    deliveries, skipped = payment_deliveries(source_dir)
+    create_raw_table(con, "utbetalningar")
+    loaded = []
+    replaced: list[str] = []
+    for delivery in deliveries:
+        label = f"{PAYMENTS_DIR}/{delivery.path.name}"
+        loaded.append(
+            load_csv(
+                con, delivery.path, "utbetalningar", label=label, work_dir=work_dir, manad=delivery.manad
+            )
+        )
+        replaced.extend(f"{PAYMENTS_DIR}/{p.name}" for p in delivery.superseded)
+    record_not_read(con, "utbetalningar", replaced, "ersatt av senare leverans")
+    record_not_read(con, "utbetalningar", (f"{PAYMENTS_DIR}/{name}" for name, _ in skipped), "okänt filnamn")
+    return PaymentsLoad(tuple(loaded), tuple(replaced), tuple(skipped))

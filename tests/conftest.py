@@ -1,0 +1,61 @@
+"""Shared fixtures: one generated source and one full pipeline run per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.pipeline import TEST_KEY_HEX
+
+GENERATED_PEOPLE = 1_500
+GENERATED_SEED = 11
+
+
+@pytest.fixture(scope="session")
+def generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic source shared by every test that needs realistic data (generated once)."""
+    from jobbtorg_pipeline.generate import generate_source
+
+    root = tmp_path_factory.mktemp("generated") / "source"
+    generate_source(root, people=GENERATED_PEOPLE, seed=GENERATED_SEED)
+    return root
+
+
+def cli_env(work: Path, **extra: str) -> dict[str, str]:
+    """The environment for a `jobbtorg` subprocess: its own Jobbtorg home, Dagster home and key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JOBBTORG_", "DAGSTER_"))}
+    env.update(
+        JOBBTORG_HOME=str(work / "home"),
+        DAGSTER_HOME=str(work / "home" / "dagster"),
+        JOBBTORG_PSEUDONYM_KEY=TEST_KEY_HEX,
+        JOBBTORG_DUCKDB_MEMORY_LIMIT="1GB",
+    )
+    env.update(extra)
+    return env
+
+
+def jobbtorg(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """Run the real command line, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "jobbtorg_pipeline.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="session")
+def cli_run(tmp_path_factory: pytest.TempPathFactory, generated_source: Path) -> tuple[Path, Path]:
+    """`jobbtorg run` once on the generated source: (work folder, warehouse folder)."""
+    work = tmp_path_factory.mktemp("cli-run")
+    warehouse = work / "warehouse"
+    done = jobbtorg(
+        "run", "--source", str(generated_source), "--warehouse", str(warehouse), env=cli_env(work)
+    )
+    assert done.returncode == 0, done.stderr[-5000:]
+    return work, warehouse

@@ -1,0 +1,71 @@
+"""Run the real Dagster job on a source folder and read the analysts' file, for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from jobbtorg_pipeline.definitions import ALL_ASSETS_JOB, build_definitions
+from jobbtorg_pipeline.settings import Settings
+
+TEST_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+
+@dataclass
+class Run:
+    settings: Settings
+    result: dg.ExecuteInProcessResult
+
+    @property
+    def success(self) -> bool:
+        return self.result.success
+
+    def analysts(self) -> duckdb.DuckDBPyConnection:
+        """The analysts' file, read-only (as an analyst opens it)."""
+        return duckdb.connect(str(self.settings.analysts_file), read_only=True)
+
+    def internal(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.settings.internal_file), read_only=True)
+
+    def rows(self, mart: str, **where: str) -> list[dict[str, Any]]:
+        """Rows of `marts.<mart>` matching column = value filters, as dicts."""
+        clause = " AND ".join(f"{k} = ?" for k in where) or "true"
+        with self.analysts() as con:
+            cur = con.execute(f"SELECT * FROM marts.{mart} WHERE {clause}", list(where.values()))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def row(self, mart: str, **where: str) -> dict[str, Any]:
+        found = self.rows(mart, **where)
+        assert len(found) == 1, f"expected one row of {mart} for {where}, got {len(found)}"
+        return found[0]
+
+
+def settings_for(work: Path, source: Path, *, memory_limit: str = "1GB") -> Settings:
+    return Settings(
+        source_dir=source,
+        warehouse_dir=work / "warehouse",
+        home_dir=work / "home",
+        memory_limit=memory_limit,
+        threads=2,
+        pseudonym_key_file=work / "home" / "pseudonym.key",
+    )
+
+
+def write_test_key(settings: Settings) -> None:
+    settings.key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not settings.key_file.exists():
+        settings.key_file.write_text(TEST_KEY_HEX + "\n")
+
+
+def run_pipeline(work: Path, source: Path, *, instance: dg.DagsterInstance | None = None) -> Run:
+    """Materialise every asset once on `source`, with the warehouse under `work`."""
+    settings = settings_for(work, source)
+    write_test_key(settings)
+    job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    return Run(settings, result)

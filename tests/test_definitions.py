@@ -1,0 +1,52 @@
+"""The one test that loads all definitions, the way `dagster dev` and the daemon do."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import dagster as dg
+
+from jobbtorg_pipeline.definitions import ALL_ASSETS_JOB, defs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_definitions_load_and_validate():
+    dg.Definitions.validate_loadable(defs)
+    assert defs.resolve_job_def(ALL_ASSETS_JOB) is not None
+
+
+def test_assets_are_grouped_by_layer_and_described():
+    graph = defs.resolve_asset_graph()
+    groups = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        groups.setdefault(node.group_name, set()).add(key.path[0])
+        assert node.description, f"{key.to_user_string()} has no description"
+    assert groups == {"sources": {"raw"}, "staging": {"staging"}, "marts": {"marts"}, "publish": {"publish"}}
+
+
+def test_publish_comes_after_every_mart():
+    graph = defs.resolve_asset_graph()
+    marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
+    assert graph.get(dg.AssetKey(["publish", "analysfil"])).parent_keys == marts
+
+
+def test_dagster_dev_finds_the_module_without_flags():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert config["tool"]["dagster"]["module_name"] == "jobbtorg_pipeline.definitions"
+    assert "jobbtorg_pipeline.definitions" in (ROOT / "workspace.yaml").read_text()
+
+
+def test_every_package_folder_is_installed():
+    """The customer's top-level folders are sub-packages via package-dir: a new sub-folder must be listed."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    mapping = config["package-dir"]
+    found = set()
+    for package, folder in mapping.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            relative = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((package, *relative)))
+    assert found == listed

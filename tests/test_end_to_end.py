@@ -1,0 +1,271 @@
+"""End to end: `jobbtorg run` on a generated source, then the analysts' file as an analyst opens it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from jobbtorg_pipeline.assets.marts.catalog import load_marts
+from tests.conftest import cli_env, jobbtorg
+from tests.support.pipeline import run_pipeline
+from tests.support.sourcebuilder import SourceBuilder, pnr
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def analysts(cli_run):
+    _, warehouse = cli_run
+    con = duckdb.connect(str(warehouse / "jobbtorg.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return con.execute(sql).pl()
+
+
+def test_the_run_is_recorded_in_the_instance(cli_run):
+    work, _ = cli_run
+    with dg.DagsterInstance.from_config(str(work / "home" / "dagster")) as instance:
+        runs = instance.get_runs()
+        assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS]
+        assert runs[0].job_name == "jobbtorg_alla"
+
+
+def test_every_mart_is_published_with_comments(analysts):
+    tables = {
+        r[0]
+        for r in analysts.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+        ).fetchall()
+    }
+    assert tables == {m.name for m in load_marts()}
+    schemas = {
+        r[0]
+        for r in analysts.execute("SELECT schema_name FROM duckdb_schemas() WHERE NOT internal").fetchall()
+    }
+    assert schemas <= {"main", "marts"}  # nothing of the internal layer
+    uncommented = analysts.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' AND comment IS NULL"
+    ).fetchall()
+    assert uncommented == []
+    assert (
+        analysts.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND comment IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_every_period_up_to_the_uttagsdatum_is_there(analysts):
+    uttag = analysts.execute("SELECT DISTINCT uttagsdatum FROM marts.unika_individer").fetchall()
+    assert len(uttag) == 1
+    last = analysts.execute(
+        "SELECT max(period_slut) FROM marts.unika_individer WHERE period_typ = 'tertial'"
+    ).fetchone()[0]
+    assert last >= uttag[0][0]
+    gaps = analysts.execute(
+        """
+        SELECT period FROM (
+            SELECT period, period_start, lag(period_slut) OVER (ORDER BY period_start) AS previous
+            FROM (SELECT DISTINCT period, period_start, period_slut FROM marts.unika_individer
+                  WHERE period_typ = 'tertial'))
+        WHERE previous IS NOT NULL AND previous + 1 <> period_start
+        """
+    ).fetchall()
+    assert gaps == []
+
+
+def test_kon_rows_sum_to_their_totals(analysts):
+    # kön partitions persons, so the kön rows of distinct-person counts add up to the totalt row.
+    for mart, columns in {
+        "unika_individer": ["inskrivna", "nyinskrivna", "registreringar", "avslutade", "avslut_arbete"],
+        "parallella_insatser": ["personer_med_insats", "personer_med_parallella_insatser", "insatser"],
+        "aterremisser": ["avslutade", "aterremitterade", "aterkom_inom_365_dagar"],
+    }.items():
+        equal = " AND ".join(
+            f"sum({c}) FILTER (WHERE kon <> 'totalt') = max({c}) FILTER (WHERE kon = 'totalt')"
+            for c in columns
+        )
+        bad = analysts.execute(
+            f"SELECT period, jobbtorg FROM marts.{mart} GROUP BY period, jobbtorg HAVING NOT ({equal})"
+        ).fetchall()
+        assert bad == [], mart
+
+
+def test_jobbtorg_rows_deduplicate_to_their_totals(analysts):
+    df = _df(analysts, "SELECT * FROM marts.unika_individer WHERE kon = 'totalt'")
+    units = (
+        df.filter(pl.col("jobbtorg") != "totalt")
+        .group_by("period")
+        .agg(
+            pl.col("inskrivna").sum().alias("sum_inskrivna"),
+            pl.col("inskrivna").max().alias("max_inskrivna"),
+            pl.col("registreringar").sum().alias("sum_registreringar"),
+        )
+    )
+    joined = df.filter(pl.col("jobbtorg") == "totalt").join(units, on="period")
+    # persons under two jobbtorg count once in totalt; registrations are not distinct and add up
+    assert (joined["inskrivna"] <= joined["sum_inskrivna"]).all()
+    assert (joined["inskrivna"] >= joined["max_inskrivna"]).all()
+    assert (joined["registreringar"] == joined["sum_registreringar"]).all()
+    assert (joined["registreringar"] >= joined["inskrivna"]).all()
+
+
+def test_avslut_groups_sum_to_avslutade_on_every_row(analysts):
+    bad = analysts.execute(
+        """
+        SELECT count(*) FROM marts.unika_individer
+        WHERE avslut_arbete + avslut_studier + avslut_aterremiss + avslut_ovrigt + avslut_orsak_saknas
+              <> avslutade OR nyinskrivna > inskrivna OR avslutade > inskrivna
+        """
+    ).fetchone()[0]
+    assert bad == 0
+
+
+def test_marts_agree_with_each_other(analysts):
+    mismatched = analysts.execute(
+        """
+        SELECT count(*) FROM marts.aterremisser AS a
+        JOIN marts.unika_individer AS u USING (period, jobbtorg, kon)
+        WHERE a.avslutade <> u.avslutade OR a.aterremitterade < u.avslut_aterremiss
+              OR a.aterkom_inom_365_dagar > a.aterremitterade
+        """
+    ).fetchone()[0]
+    assert mismatched == 0
+    results = analysts.execute(
+        """
+        SELECT count(*) FROM marts.arbetstraning_resultat
+        WHERE arbete_eller_studier + fortsatt_inskrivna + aterremitterade + ovrigt <> avslutat_arbetstraning
+        """
+    ).fetchone()[0]
+    assert results == 0
+    regi = analysts.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT period, kon,
+                   max(deltagare) FILTER (WHERE regi = 'totalt') AS totalt,
+                   coalesce(sum(deltagare) FILTER (WHERE regi <> 'totalt'), 0) AS summa,
+                   coalesce(max(deltagare) FILTER (WHERE regi <> 'totalt'), 0) AS storst
+            FROM marts.arbetstraning_deltagare GROUP BY period, kon)
+        WHERE totalt > summa OR totalt < storst
+        """
+    ).fetchone()[0]
+    assert regi == 0
+    pairs = analysts.execute(
+        """
+        SELECT count(*) FROM marts.parallella_insatser_kombinationer AS k
+        JOIN marts.parallella_insatser AS p USING (period)
+        WHERE p.jobbtorg = 'totalt' AND p.kon = 'totalt' AND k.personer > p.personer_med_parallella_insatser
+        """
+    ).fetchone()[0]
+    assert pairs == 0
+
+
+def test_the_generated_data_exercises_the_marts(analysts):
+    """Not a definition test: a guard that the generated source really has what the marts count."""
+    year = analysts.execute(
+        "SELECT * FROM marts.unika_individer "
+        "WHERE period_typ = 'ar' AND jobbtorg = 'totalt' AND kon = 'totalt' "
+        "ORDER BY period_start DESC LIMIT 1 OFFSET 1"
+    ).pl()
+    assert year["registreringar"][0] > year["inskrivna"][0]  # re-registration
+    assert year["avslut_orsak_saknas"][0] > 0
+    assert (
+        analysts.execute("SELECT max(max_samtidiga_insatser) FROM marts.parallella_insatser").fetchone()[0]
+        >= 2
+    )
+    assert (
+        analysts.execute(
+            "SELECT count(*) FROM marts.parallella_insatser_kombinationer WHERE insatstyp_a = insatstyp_b"
+        ).fetchone()[0]
+        > 0
+    )
+    assert (
+        analysts.execute(
+            "SELECT sum(paborjade) FROM marts.arbetstraning_deltagare WHERE regi = 'extern'"
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def _source_numbers(source: Path) -> set[str]:
+    """Every personnummer in the source as written, plus its 12- and 10-digit forms without separators."""
+    found: set[str] = set()
+    for path in source.rglob("*.csv"):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        found.update(re.findall(r"(?<![\d])(?:\d{6}|\d{8})[-+]?\d{4}(?![\d])", text))
+    forms = set()
+    for number in found:
+        digits = number.replace("-", "").replace("+", "")
+        forms |= {number, digits, digits[-10:]}
+    return forms
+
+
+def test_no_personal_identifier_anywhere_in_the_analysts_file(cli_run, generated_source, analysts):
+    _, warehouse = cli_run
+    numbers = _source_numbers(generated_source)
+    assert len(numbers) > 1000
+    data = (warehouse / "jobbtorg.duckdb").read_bytes()
+    leaked = [n for n in numbers if n.encode() in data]
+    assert leaked == []
+    # strings may be compressed in the file: look at every text value too
+    for table, column in analysts.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name = 'marts' AND data_type = 'VARCHAR'"
+    ).fetchall():
+        values = {r[0] for r in analysts.execute(f"SELECT DISTINCT {column} FROM marts.{table}").fetchall()}
+        assert not [v for v in values if v and re.search(r"\d{6}", v)], (table, column)
+
+
+def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_path, generated_source):
+    first = run_pipeline(tmp_path, generated_source)
+    assert first.success
+    reader = first.analysts()
+    before = reader.execute("SELECT sum(inskrivna), count(*) FROM marts.unika_individer").fetchone()
+    # the reader keeps a scan going while the second run publishes
+    small = SourceBuilder(tmp_path / "other-source", "2019-10-01")
+    small.inskrivning("I1", pnr("19800101", 1, woman=True), "2019-01-10")
+    small.write()
+    results: dict[str, object] = {}
+
+    def second_run() -> None:
+        results["run"] = run_pipeline(tmp_path, small.root)
+
+    thread = threading.Thread(target=second_run)
+    thread.start()
+    while thread.is_alive():
+        assert (
+            reader.execute("SELECT sum(inskrivna), count(*) FROM marts.unika_individer").fetchone() == before
+        )
+    thread.join()
+    assert results["run"].success
+    # the old connection still reads the old file, even tables it had not touched before
+    assert reader.execute("SELECT sum(inskrivna), count(*) FROM marts.unika_individer").fetchone() == before
+    assert reader.execute("SELECT count(*) FROM marts.arbetstraning_resultat").fetchone()[0] > 0
+    reader.close()
+    with first.analysts() as fresh:
+        assert fresh.execute("SELECT max(inskrivna) FROM marts.unika_individer").fetchone()[0] == 1
+
+
+def test_run_without_a_source_fails_clearly_and_publishes_nothing(tmp_path):
+    done = jobbtorg(
+        "run",
+        "--source",
+        str(tmp_path / "missing"),
+        "--warehouse",
+        str(tmp_path / "w"),
+        env=cli_env(tmp_path),
+    )
+    assert done.returncode == 1
+    assert "No case-system folder" in done.stderr
+    assert "FAILED" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "w" / "jobbtorg.duckdb").exists()

@@ -1,0 +1,180 @@
+"""The file connector: newest complete snapshot, encodings, re-deliveries, and malformed files."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from jobbtorg_pipeline.sources.encoding import EncodingProblem, fingerprint
+from jobbtorg_pipeline.sources.files import (
+    SourceError,
+    find_snapshot,
+    load_case_system,
+    load_payments,
+    payment_deliveries,
+)
+from tests.support.sourcebuilder import SourceBuilder, pnr
+
+A = pnr("19800101", 1, woman=True)
+
+
+def _source(root: Path, uttag: str = "2019-10-01", **write) -> SourceBuilder:
+    src = SourceBuilder(root, uttag)
+    src.inskrivning("I1", A, "2019-01-10", "2019-03-01", "aterremiss", stadsdel="Älvsjö")
+    src.insats("S1", "I1", "coachning", "2019-01-15")
+    src.utbetalning("U1", A, "2019-03", "5000,50", stadsdel="Älvsjö")
+    src.write(**write)
+    return src
+
+
+def _load(root: Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    load_case_system(con, root, root)
+    load_payments(con, root, root)
+    return con
+
+
+def test_newest_complete_snapshot_wins_and_incomplete_ones_are_reported(tmp_path):
+    _source(tmp_path, "2019-09-24")
+    _source(tmp_path, "2019-10-01")
+    _source(tmp_path, "2019-10-02", complete=False)  # still being written
+    (tmp_path / "arendesystem" / "senaste").mkdir()
+    snap = find_snapshot(tmp_path)
+    assert snap.uttagsdatum == date(2019, 10, 1)
+    assert dict(snap.skipped) == {
+        "2019-10-02": "ofullständig: saknar _SUCCESS",
+        "senaste": "namnet är inte ett datum YYYY-MM-DD",
+    }
+
+
+def test_no_complete_snapshot_is_a_clear_error(tmp_path):
+    _source(tmp_path, complete=False)
+    with pytest.raises(SourceError, match="No complete snapshot"):
+        find_snapshot(tmp_path)
+    with pytest.raises(SourceError, match="No case-system folder"):
+        find_snapshot(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "bom"),
+    [
+        ("a;b\nÄlvsjö;1\n".encode(), "utf-8", False),
+        (b"\xef\xbb\xbf" + "a;b\nÄlvsjö;1\n".encode(), "utf-8", True),
+        ("a;b\nÄlvsjö;€1\n".encode("cp1252"), "cp1252", False),
+        (b"a;b\nplain;1\n", "utf-8", False),
+    ],
+)
+def test_encoding_is_found_per_file(tmp_path, data, encoding, bom):
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    fp = fingerprint(path)
+    assert (fp.encoding, fp.bom, fp.size) == (encoding, bom, len(data))
+
+
+def test_bytes_in_no_known_encoding_are_a_clear_error(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a;b\n\xc3(\x81;1\n")  # invalid UTF-8, and 0x81 is undefined in Windows-1252
+    with pytest.raises(EncodingProblem, match="neither UTF-8 nor Windows-1252"):
+        fingerprint(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_every_allowed_encoding_reads_the_same_text(tmp_path, encoding):
+    _source(tmp_path, encoding=encoding)
+    con = _load(tmp_path)
+    assert con.execute("SELECT stadsdel FROM raw.inskrivningar").fetchone()[0] == "Älvsjö"
+    assert con.execute("SELECT stadsdel, belopp FROM raw.utbetalningar").fetchone() == ("Älvsjö", "5000,50")
+    files = con.execute("SELECT fil, encoding, rader, avvisade FROM raw.filer ORDER BY fil").fetchall()
+    special = "cp1252" if encoding == "cp1252" else "utf-8"
+    # insatser.csv holds only ASCII, which is valid UTF-8 whatever it was written as
+    assert [f[1] for f in files] == ["utf-8", special, special]
+    assert [f[2:] for f in files] == [(1, 0)] * 3
+
+
+def test_a_header_in_another_order_reads_by_name(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv"
+    header, row = path.read_text().splitlines()
+    order = list(reversed(range(len(header.split(";")))))
+    path.write_text(
+        ";".join(header.split(";")[i] for i in order)
+        + "\n"
+        + ";".join(row.split(";")[i] for i in order)
+        + "\n"
+    )
+    con = _load(tmp_path)
+    assert con.execute("SELECT insats_id, insatstyp, startdatum FROM raw.insatser").fetchone() == (
+        "S1",
+        "coachning",
+        "2019-01-15",
+    )
+
+
+def test_a_missing_column_stops_the_extract(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv"
+    lines = [";".join(line.split(";")[1:]) for line in path.read_text().splitlines()]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SourceError, match="lacks the column"):
+        _load(tmp_path)
+
+
+def test_an_empty_file_stops_the_extract(tmp_path):
+    _source(tmp_path)
+    (tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv").write_bytes(b"")
+    with pytest.raises(SourceError, match="is empty"):
+        _load(tmp_path)
+
+
+def test_lines_with_the_wrong_number_of_fields_are_kept_aside_not_lost(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv"
+    text = path.read_text()
+    path.write_text(text + "S2;I1;coachning\n" + text.splitlines()[1].replace("S1", "S3") + ";extra\n")
+    con = _load(tmp_path)
+    assert con.execute("SELECT count(*) FROM raw.insatser").fetchone()[0] == 1
+    rejected = con.execute("SELECT rad, feltyp, radtext FROM raw.avvisade_rader ORDER BY rad").fetchall()
+    assert [(r[0], r[1]) for r in rejected] == [(3, "MISSING COLUMNS"), (4, "TOO MANY COLUMNS")]
+    assert rejected[0][2].strip() == "S2;I1;coachning"
+
+
+def test_a_redelivered_month_replaces_the_earlier_delivery(tmp_path):
+    src = _source(tmp_path)
+    folder = tmp_path / "utbetalningar"
+    (folder / "utbetalningar_2019-03_2.csv").write_text(
+        (folder / "utbetalningar_2019-03.csv").read_text().replace("5000,50", "4000,00")
+    )
+    (folder / "utbetalningar_2019-03_10.csv").write_text(
+        (folder / "utbetalningar_2019-03.csv").read_text().replace("5000,50", "3000,00")
+    )
+    (folder / "README.txt").write_text("not a delivery")
+    deliveries, skipped = payment_deliveries(tmp_path)
+    assert [(d.manad, d.path.name) for d in deliveries] == [("2019-03", "utbetalningar_2019-03_10.csv")]
+    assert [p.name for p in deliveries[0].superseded] == [
+        "utbetalningar_2019-03.csv",
+        "utbetalningar_2019-03_2.csv",
+    ]
+    assert skipped == [("README.txt", "namnet följer inte utbetalningar_YYYY-MM.csv")]
+    con = _load(tmp_path)
+    assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("3000,00",)]
+    statuses = dict(con.execute("SELECT fil, status FROM raw.filer WHERE kalla = 'utbetalningar'").fetchall())
+    assert statuses["utbetalningar/utbetalningar_2019-03.csv"] == "ersatt av senare leverans"
+    assert statuses["utbetalningar/README.txt"] == "okänt filnamn"
+    del src
+
+
+def test_an_overwritten_month_reads_the_new_content(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "utbetalningar" / "utbetalningar_2019-03.csv"
+    first = (
+        _load(tmp_path).execute("SELECT sha256 FROM raw.filer WHERE fil LIKE 'utbetalningar/%'").fetchone()
+    )
+    path.write_text(path.read_text().replace("5000,50", "1,00"))
+    os.utime(path)
+    con = _load(tmp_path)
+    assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("1,00",)]
+    assert con.execute("SELECT sha256 FROM raw.filer WHERE fil LIKE 'utbetalningar/%'").fetchone() != first
