@@ -26,7 +26,7 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
     settings = jobbtorg.settings
     marts = load_marts()
     comments = [s for m in marts for s in comment_statements(m)]
-    path = publish(settings, [m.name for m in marts], comments, run_id=context.run_id)
+    path = publish(settings, [m.name for m in marts], comments, run_id=context.run.run_id)
     import duckdb
 
     with duckdb.connect(str(path), read_only=True) as con:

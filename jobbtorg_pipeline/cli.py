@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +17,6 @@ from pathlib import Path
 
 from jobbtorg_pipeline.settings import Settings
 
-DEMO_MARKER = ".jobbtorg-demo"
 DEMO_PEOPLE = 5_000
 
 
@@ -56,9 +54,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
         _say(f"--start {args.start} must lie before --end {args.end}")
         return 2
     started = time.monotonic()
-    summary = generate_source(
-        Path(args.out), people=args.people, seed=args.seed, start=args.start, end=args.end, progress=_say
-    )
+    try:
+        summary = generate_source(
+            Path(args.out), people=args.people, seed=args.seed, start=args.start, end=args.end, progress=_say
+        )
+    except FileExistsError as exc:
+        _say(str(exc))
+        return 2
     _say(
         f"wrote {summary.n_inskrivningar:,} inskrivningar, {summary.n_insatser:,} insatser and "
         f"{summary.n_utbetalningar:,} utbetalningar for {args.people:,} persons to {args.out} "
@@ -67,7 +69,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, select: str | None = None) -> int:
     from jobbtorg_pipeline.pseudonym import PseudonymKeyError, load_key
     from jobbtorg_pipeline.runner import run_all
 
@@ -78,7 +80,11 @@ def _run(settings: Settings) -> int:
         return 2
     _say(f"source {settings.source_dir} -> warehouse {settings.warehouse_dir}")
     started = time.monotonic()
-    outcome = run_all(settings)
+    try:
+        outcome = run_all(settings, select=select)
+    except ValueError as exc:
+        _say(str(exc))
+        return 2
     took = time.monotonic() - started
     if outcome.success:
         _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")
@@ -90,25 +96,19 @@ def _run(settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run(_settings(args))
+    return _run(_settings(args), args.select)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from jobbtorg_pipeline.generate import generate_source
 
     settings = _settings(args)
-    source = settings.source_dir
-    if source.exists() and any(source.iterdir()) and not (source / DEMO_MARKER).exists():
-        _say(
-            f"{source} holds a source that the demo did not make; the demo will not overwrite it. "
-            "Set JOBBTORG_SOURCE (or --source) to an empty folder."
-        )
+    _say(f"generating a demo source of {args.people:,} persons in {settings.source_dir}")
+    try:  # the generator refuses to overwrite a source it did not write itself
+        generate_source(settings.source_dir, people=args.people, seed=args.seed, progress=_say)
+    except FileExistsError as exc:
+        _say(f"{exc}; set JOBBTORG_SOURCE (or --source) to an empty folder for the demo")
         return 2
-    if source.exists():
-        shutil.rmtree(source)
-    _say(f"generating a demo source of {args.people:,} persons in {source}")
-    generate_source(source, people=args.people, seed=args.seed, progress=_say)
-    (source / DEMO_MARKER).write_text("made by `jobbtorg demo`; safe to delete\n")
     status = _run(settings)
     if status == 0:
         _say(f'query the marts: duckdb -readonly {settings.analysts_file} "FROM marts.unika_individer"')
@@ -160,6 +160,12 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--home", help="Jobbtorg home: Dagster instance and pseudonym key (default .jobbtorg)")
         s.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 3GB (default 3GB)")
         s.set_defaults(func=func)
+        if name == "run":
+            s.add_argument(
+                "--select",
+                help="only these assets, in Dagster's selection syntax, e.g. 'group:marts' or "
+                "'key:\"marts/unika_individer\"' (default: every asset)",
+            )
         if name == "demo":
             s.add_argument("--people", type=_positive, default=DEMO_PEOPLE, help="persons (default 5000)")
             s.add_argument("--seed", type=int, default=1)

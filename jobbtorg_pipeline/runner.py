@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,11 +67,22 @@ def describe_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     return problems
 
 
-def run_all(settings: Settings, *, instance: dg.DagsterInstance | None = None) -> RunOutcome:
-    """Every asset once, in this process; progress lines on stderr, the full log in the instance."""
+def run_all(
+    settings: Settings, *, instance: dg.DagsterInstance | None = None, select: str | None = None
+) -> RunOutcome:
+    """Every asset once (or those `select` names, in Dagster's selection syntax), in this process;
+    progress lines on stderr, the full log in the instance."""
     from jobbtorg_pipeline.definitions import ALL_ASSETS_JOB, build_definitions
 
-    job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def(ALL_ASSETS_JOB)
+    keys = None
+    if select:
+        with warnings.catch_warnings():  # the selection parser warns that a parameter is in beta
+            warnings.simplefilter("ignore")
+            keys = sorted(dg.AssetSelection.from_string(select).resolve(defs.resolve_asset_graph()))
+        if not keys:
+            raise ValueError(f"--select {select!r} matches no asset")
     if instance is None:
         ensure_dagster_home(settings)
         instance = dg.DagsterInstance.get()
@@ -79,5 +91,6 @@ def run_all(settings: Settings, *, instance: dg.DagsterInstance | None = None) -
         raise_on_error=False,
         run_config={"loggers": {"progress": {}}},
         tags={"jobbtorg/started_by": "cli"},
+        asset_selection=keys,
     )
     return RunOutcome(result.success, result.run_id, [] if result.success else describe_failures(result))

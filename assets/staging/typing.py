@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from jobbtorg_pipeline.personnummer import REASONS, register_personnummer_macros
+from jobbtorg_pipeline.personnummer import REASONS, interpretation_sql, register_personnummer_macros
 from jobbtorg_pipeline.sources.contract import COLUMNS
 
 _MACROS = r"""
@@ -38,7 +38,7 @@ def register_typing_macros(con: duckdb.DuckDBPyConnection) -> None:
 _TYPED: dict[str, dict[str, str]] = {
     "inskrivningar": {
         "inskrivning_id": "txt(inskrivning_id)",
-        "personnummer": "pnr12(personnummer, _referensar)",
+        "personnummer": "_pnr.pnr12",
         "kon": "upper(txt(kon))",
         "stadsdel": "txt(stadsdel)",
         "jobbtorg": "txt(jobbtorg)",
@@ -63,7 +63,7 @@ _TYPED: dict[str, dict[str, str]] = {
     },
     "utbetalningar": {
         "utbetalning_id": "txt(utbetalning_id)",
-        "personnummer": "pnr12(personnummer, _referensar)",
+        "personnummer": "_pnr.pnr12",
         "hushall_id": "txt(hushall_id)",
         "stadsdel": "txt(stadsdel)",
         "avser_manad": "manad(avser_manad)",
@@ -82,15 +82,17 @@ def typed_select(kalla: str) -> str:
     assert tuple(typed) == COLUMNS[kalla], f"typing of {kalla} must follow CONTRACT §1"
     cols = [f"{expr} AS {name}" for name, expr in typed.items()]
     ratt = ", ".join(f"{c} := txt(r.{c})" for c in COLUMNS[kalla])
-    extra = ""
+    extra, join = "", ""
     if "personnummer" in typed:
-        extra = (
-            ", pnr_fel(r.personnummer, _referensar) AS _pnr_fel"
-            ", pnr_fel_text(pnr_fel(r.personnummer, _referensar)) AS _pnr_fel_text"
-        )
+        extra = ", _pnr.fel AS _pnr_fel, pnr_fel_text(_pnr.fel) AS _pnr_fel_text"
+        numbers = f"SELECT personnummer AS raw FROM raw.{kalla}"
+        reference = "(SELECT year(uttagsdatum) FROM raw.uttag)"
+        join = f"""JOIN ({interpretation_sql(numbers, reference)}) AS _pnr
+                   ON _pnr.raw = coalesce(r.personnummer, '')"""
     return f"""
         SELECT {", ".join(cols)}, struct_pack({ratt}) AS _ratt, u.uttagsdatum AS _uttagsdatum,
                r._fil, r._radnr{extra}
-        FROM raw.{kalla} AS r,
-             (SELECT uttagsdatum, year(uttagsdatum) AS _referensar FROM raw.uttag) AS u
+        FROM raw.{kalla} AS r
+        CROSS JOIN (SELECT uttagsdatum FROM raw.uttag) AS u
+        {join}
     """
