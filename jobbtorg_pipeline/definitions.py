@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from jobbtorg_pipeline.assets import all_assets
+from jobbtorg_pipeline.assets.marts.assets import mart_assets
+from jobbtorg_pipeline.assets.publish import analysfil
+from jobbtorg_pipeline.assets.sources import arendesystem, raw_utbetalningar
+from jobbtorg_pipeline.assets.staging.assets import staging_assets
 from jobbtorg_pipeline.progress import progress_logger
 from jobbtorg_pipeline.resources import JobbtorgResource
 from jobbtorg_pipeline.settings import Settings
@@ -15,7 +18,7 @@ ALL_ASSETS_JOB = "jobbtorg_alla"
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
-        assets=all_assets,
+        assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil],
         jobs=[
             dg.define_asset_job(
                 ALL_ASSETS_JOB,

@@ -39,24 +39,46 @@ class SplitCounts:
     per_rule: dict[str, int]
 
 
-def _context(kalla: str) -> tuple[str, str]:
-    """Extra columns a rule needs beyond the row itself: duplicate counts, the registration's fate."""
+def _judged_sql(kalla: str, flags: str, reasons: str) -> str:
+    """Typed rows with what the rules need beyond the row itself, and the rules each row breaks.
+
+    Duplicated ids are found by grouping the raw ids, and only those few rows are typed a second time to
+    be compared and numbered: a window over every row (25M payments) cost more than the typing itself.
+    The result is narrow (typed columns, where the row came from, the rules it breaks); the raw text of a
+    quarantined row is fetched from `raw` for that row alone.
+    """
     id_col = ID_COLUMN[kalla]
     identity = ", ".join(f"coalesce({c}::VARCHAR, _ratt.{c})" for c in COLUMNS[kalla])
-    columns = f"""
-        CASE WHEN {id_col} IS NULL THEN 1
-             ELSE row_number() OVER (PARTITION BY {id_col} ORDER BY _fil, _radnr) END AS _dubblett_nr,
-        CASE WHEN {id_col} IS NULL THEN 1 ELSE count(*) OVER (PARTITION BY {id_col}) END AS _dubblett_antal,
-        {id_col} IS NOT NULL
-            AND count(DISTINCT hash({identity})) OVER (PARTITION BY {id_col}) > 1 AS _dubblett_konflikt
-    """
-    joins = ""
+    duplicated = (
+        f"txt(r.{id_col}) IN (SELECT txt({id_col}) FROM raw.{kalla} WHERE txt({id_col}) IS NOT NULL "
+        f"GROUP BY txt({id_col}) HAVING count(*) > 1)"
+    )
+    registration = ""
     if kalla == "insatser":
-        columns += """,
-        inskrivning_id IN (SELECT txt(inskrivning_id) FROM raw.inskrivningar) AS _inskrivning_finns,
-        inskrivning_id IN (SELECT inskrivning_id FROM staging.inskrivningar) AS _inskrivning_godkand
-        """
-    return columns, joins
+        registration = """,
+            t.inskrivning_id IN (SELECT txt(inskrivning_id) FROM raw.inskrivningar) AS _inskrivning_finns,
+            t.inskrivning_id IN (SELECT inskrivning_id FROM staging.inskrivningar) AS _inskrivning_godkand"""
+    return f"""
+        WITH dubbletter AS (
+            SELECT _fil, _radnr,
+                   row_number() OVER (PARTITION BY {id_col} ORDER BY _fil, _radnr) AS nr,
+                   count(*) OVER (PARTITION BY {id_col}) AS antal,
+                   count(DISTINCT hash({identity})) OVER (PARTITION BY {id_col}) > 1 AS konflikt
+            FROM ({typed_select(kalla, duplicated)})
+        ),
+        med_kontext AS (
+            SELECT t.*,
+                   coalesce(d.nr, 1) AS _dubblett_nr,
+                   coalesce(d.antal, 1) AS _dubblett_antal,
+                   coalesce(d.konflikt, false) AS _dubblett_konflikt{registration}
+            FROM ({typed_select(kalla)}) AS t
+            LEFT JOIN dubbletter AS d ON d._fil = t._fil AND d._radnr = t._radnr
+        )
+        SELECT {", ".join(COLUMNS[kalla])}, _fil, _radnr, _uttagsdatum,
+               list_filter([{flags}], lambda x: x IS NOT NULL) AS _regler,
+               list_filter([{reasons}], lambda x: x IS NOT NULL) AS _orsaker
+        FROM med_kontext
+    """
 
 
 def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
@@ -67,26 +89,18 @@ def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
     rules = rules_for(kalla)
     flags = ", ".join(f"CASE WHEN coalesce(({r.breaks}), false) THEN '{r.qualified_id}' END" for r in rules)
     reasons = ", ".join(f"CASE WHEN coalesce(({r.breaks}), false) THEN {r.reason} END" for r in rules)
-    context, joins = _context(kalla)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE staging._bedomda_{kalla} AS
-        WITH typad AS ({typed_select(kalla)}),
-        med_kontext AS (SELECT t.*, {context} FROM typad AS t {joins})
-        SELECT *,
-               list_filter([{flags}], lambda x: x IS NOT NULL) AS _regler,
-               list_filter([{reasons}], lambda x: x IS NOT NULL) AS _orsaker
-        FROM med_kontext
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TABLE staging._bedomda_{kalla} AS {_judged_sql(kalla, flags, reasons)}")
     con.execute("DELETE FROM staging.karantan WHERE kalla = ?", [kalla])
+    raw_columns = ", ".join(f"{c} := txt(r.{c})" for c in COLUMNS[kalla])
     con.execute(
         f"""
         INSERT INTO staging.karantan
-        SELECT '{kalla}', _fil, _radnr, NULL, _ratt.{ID_COLUMN[kalla]}, unnest(_regler), unnest(_orsaker),
-               to_json(_ratt)::VARCHAR, _uttagsdatum
-        FROM staging._bedomda_{kalla} WHERE len(_regler) > 0
-        ORDER BY _fil, _radnr
+        SELECT '{kalla}', b._fil, b._radnr, NULL, txt(r.{ID_COLUMN[kalla]}), unnest(b._regler),
+               unnest(b._orsaker), to_json(struct_pack({raw_columns}))::VARCHAR, b._uttagsdatum
+        FROM staging._bedomda_{kalla} AS b
+        JOIN raw.{kalla} AS r ON r._fil = b._fil AND r._radnr = b._radnr
+        WHERE len(b._regler) > 0
+        ORDER BY b._fil, b._radnr
         """
     )
     con.execute(

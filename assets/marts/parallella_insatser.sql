@@ -2,36 +2,47 @@
 -- The number of insatser a person has active on each day comes from a sweep over start and end events
 -- (+1 on the first active day, -1 on the day after the last), never from expanding person-days: the cost
 -- grows with the number of insatser, not with how long they run. Dates are inclusive, so two insatser on
--- the same single day, or one ending the day another starts, are active at once.
-WITH niva AS (
-    SELECT ip.period, ip.person_key, ip.fran, ip.till,
-           CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS jobbtorg
+-- the same single day, or one ending the day another starts, are active at once. On one day the -1 events
+-- are ordered before the +1 events, so the running sum after a day's last event is that day's count.
+-- 'totalt' needs a sweep of its own only for persons under more than one jobbtorg in the period; for the
+-- others it equals their one jobbtorg's value.
+WITH flera_jobbtorg AS (
+    SELECT period, person_key
+    FROM staging.insats_period
+    GROUP BY period, person_key
+    HAVING count(DISTINCT jobbtorg) > 1
+),
+niva AS (
+    SELECT period, person_key, fran, till, jobbtorg FROM staging.insats_period
+    UNION ALL
+    SELECT ip.period, ip.person_key, ip.fran, ip.till, 'totalt'
     FROM staging.insats_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
+    SEMI JOIN flera_jobbtorg AS f ON f.period = ip.period AND f.person_key = ip.person_key
 ),
 handelser AS (
     SELECT period, jobbtorg, person_key, fran AS dag, 1 AS steg FROM niva
     UNION ALL
     SELECT period, jobbtorg, person_key, till + 1 AS dag, -1 AS steg FROM niva
 ),
-per_dag AS (
-    SELECT period, jobbtorg, person_key, dag, sum(steg) AS steg
-    FROM handelser
-    GROUP BY period, jobbtorg, person_key, dag
-),
 lopande AS (
-    SELECT period, jobbtorg, person_key,
-           sum(steg) OVER (PARTITION BY period, jobbtorg, person_key ORDER BY dag
+    SELECT period, jobbtorg, person_key, steg,
+           sum(steg) OVER (PARTITION BY period, jobbtorg, person_key ORDER BY dag, steg
                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS aktiva
-    FROM per_dag
+    FROM handelser
+),
+per_jobbtorg AS (
+    SELECT period, jobbtorg, person_key,
+           max(aktiva)::BIGINT AS max_samtidiga,
+           count(*) FILTER (WHERE steg = 1) AS insatser
+    FROM lopande
+    GROUP BY period, jobbtorg, person_key
 ),
 per_person AS (
-    SELECT l.period, l.jobbtorg, l.person_key, max(l.aktiva)::BIGINT AS max_samtidiga, a.insatser
-    FROM lopande AS l
-    JOIN (SELECT period, jobbtorg, person_key, count(*) AS insatser
-          FROM niva GROUP BY period, jobbtorg, person_key) AS a
-      USING (period, jobbtorg, person_key)
-    GROUP BY l.period, l.jobbtorg, l.person_key, a.insatser
+    SELECT * FROM per_jobbtorg
+    UNION ALL
+    SELECT p.period, 'totalt', p.person_key, p.max_samtidiga, p.insatser
+    FROM per_jobbtorg AS p
+    ANTI JOIN flera_jobbtorg AS f ON f.period = p.period AND f.person_key = p.person_key
 )
 SELECT pp.period,
        pp.jobbtorg,

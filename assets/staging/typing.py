@@ -74,10 +74,10 @@ _TYPED: dict[str, dict[str, str]] = {
 }
 
 
-def typed_select(kalla: str) -> str:
-    """SELECT of the typed row from `raw.<kalla>` joined with `raw.uttag`: typed columns, `_ratt`
-    (the raw text, blanks as NULL), `_uttagsdatum`, `_fil`, `_radnr` and, where a personnummer is read,
-    `_pnr_fel`/`_pnr_fel_text`."""
+def typed_select(kalla: str, where: str = "true") -> str:
+    """SELECT of the typed row from `raw.<kalla>` (alias `r`, filtered by `where`) joined with
+    `raw.uttag`: typed columns, `_ratt` (the raw text, blanks as NULL), `_uttagsdatum`, `_fil`, `_radnr`
+    and, where a personnummer is read, `_pnr_fel`/`_pnr_fel_text`."""
     typed = _TYPED[kalla]
     assert tuple(typed) == COLUMNS[kalla], f"typing of {kalla} must follow CONTRACT §1"
     cols = [f"{expr} AS {name}" for name, expr in typed.items()]
@@ -85,7 +85,7 @@ def typed_select(kalla: str) -> str:
     extra, join = "", ""
     if "personnummer" in typed:
         extra = ", _pnr.fel AS _pnr_fel, pnr_fel_text(_pnr.fel) AS _pnr_fel_text"
-        numbers = f"SELECT personnummer AS raw FROM raw.{kalla}"
+        numbers = f"SELECT personnummer AS raw FROM raw.{kalla} AS r WHERE {where}"
         reference = "(SELECT year(uttagsdatum) FROM raw.uttag)"
         join = f"""JOIN ({interpretation_sql(numbers, reference)}) AS _pnr
                    ON _pnr.raw = coalesce(r.personnummer, '')"""
@@ -95,4 +95,5 @@ def typed_select(kalla: str) -> str:
         FROM raw.{kalla} AS r
         CROSS JOIN (SELECT uttagsdatum FROM raw.uttag) AS u
         {join}
+        WHERE {where}
     """

@@ -9,9 +9,10 @@ the same; a missing column or an empty file stops the extract with a clear messa
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -259,9 +260,26 @@ class PaymentsLoad:
     skipped: tuple[tuple[str, str], ...]
 
 
+@contextlib.contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction per load: all files or none (and one commit instead of one per file)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def load_case_system(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> CaseSystemLoad:
     """Read the newest complete snapshot into `raw.inskrivningar`, `raw.insatser` and `raw.uttag`."""
     snapshot = find_snapshot(source_dir)
+    with _transaction(con):
+        return _load_snapshot(con, snapshot, work_dir)
+
+
+def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir: Path) -> CaseSystemLoad:
     loaded = []
     for kalla in ("inskrivningar", "insatser"):
         create_raw_table(con, kalla)
@@ -281,6 +299,16 @@ def load_case_system(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir:
 def load_payments(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> PaymentsLoad:
     """Read the latest delivery of every payment month into `raw.utbetalningar`."""
     deliveries, skipped = payment_deliveries(source_dir)
+    with _transaction(con):
+        return _load_deliveries(con, deliveries, skipped, work_dir)
+
+
+def _load_deliveries(
+    con: duckdb.DuckDBPyConnection,
+    deliveries: list[PaymentDelivery],
+    skipped: list[tuple[str, str]],
+    work_dir: Path,
+) -> PaymentsLoad:
     create_raw_table(con, "utbetalningar")
     loaded = []
     replaced: list[str] = []
