@@ -1,11 +1,13 @@
 """Publish: the analysts' file, replaced atomically, and only after every mart and check has passed."""
 
 import dagster as dg
+import duckdb
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_marts
+from jobbtorg_pipeline.quality.checks import record_published
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
-from jobbtorg_pipeline.warehouse import publish
+from jobbtorg_pipeline.warehouse import connect_internal, publish
 
 GROUP = "publish"
 
@@ -27,8 +29,8 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
     marts = load_marts()
     comments = [s for m in marts for s in comment_statements(m)]
     path = publish(settings, [m.name for m in marts], comments, run_id=context.run.run_id)
-    import duckdb
-
+    with connect_internal(settings) as con:
+        record_published(con, context.run.run_id)
     with duckdb.connect(str(path), read_only=True) as con:
         rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
         uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]

@@ -54,6 +54,8 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
         for folder, why in snapshot.skipped:
             context.log.warning(f"snapshot folder {folder} not used: {why}")
         for f in loaded.files:
+            if f.problem:
+                context.log.error(f.problem)
             extra = {
                 "snapshot": snapshot.path.name,
                 "skipped_snapshots": dg.MetadataValue.json([list(s) for s in snapshot.skipped]),
@@ -81,6 +83,9 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
             context.log.info(f"{name} replaced by a later delivery of the same month")
         for name, why in loaded.skipped:
             context.log.warning(f"{name} not read: {why}")
+        for f in loaded.files:
+            if f.problem:
+                context.log.error(f.problem)
         extra = {
             "months": len(loaded.files),
             "replaced_deliveries": list(loaded.replaced),

@@ -9,6 +9,7 @@ from jobbtorg_pipeline.assets.publish import analysfil
 from jobbtorg_pipeline.assets.sources import arendesystem, raw_utbetalningar
 from jobbtorg_pipeline.assets.staging.assets import staging_assets
 from jobbtorg_pipeline.progress import progress_logger
+from jobbtorg_pipeline.quality.checks import quality_checks
 from jobbtorg_pipeline.resources import JobbtorgResource
 from jobbtorg_pipeline.settings import Settings
 
@@ -19,6 +20,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or Settings.from_env()
     return dg.Definitions(
         assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil],
+        asset_checks=quality_checks,
         jobs=[
             dg.define_asset_job(
                 ALL_ASSETS_JOB,

@@ -28,6 +28,8 @@ class JobbtorgResource(dg.ConfigurableResource):
     memory_limit: str = "3GB"
     threads: int = 0
     pseudonym_key_file: str | None = None
+    truncation_tolerance: float = 0.10
+    quarantine_ceiling: float = 0.05
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobbtorgResource:
@@ -38,6 +40,8 @@ class JobbtorgResource(dg.ConfigurableResource):
             memory_limit=settings.memory_limit,
             threads=settings.threads,
             pseudonym_key_file=str(settings.pseudonym_key_file) if settings.pseudonym_key_file else None,
+            truncation_tolerance=settings.truncation_tolerance,
+            quarantine_ceiling=settings.quarantine_ceiling,
         )
 
     @property
@@ -49,6 +53,8 @@ class JobbtorgResource(dg.ConfigurableResource):
             memory_limit=self.memory_limit,
             threads=self.threads,
             pseudonym_key_file=Path(self.pseudonym_key_file) if self.pseudonym_key_file else None,
+            truncation_tolerance=self.truncation_tolerance,
+            quarantine_ceiling=self.quarantine_ceiling,
         )
 
 

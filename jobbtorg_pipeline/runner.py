@@ -83,14 +83,19 @@ def run_all(
             keys = sorted(dg.AssetSelection.from_string(select).resolve(defs.resolve_asset_graph()))
         if not keys:
             raise ValueError(f"--select {select!r} matches no asset")
+    owned = instance is None
     if instance is None:
         ensure_dagster_home(settings)
         instance = dg.DagsterInstance.get()
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"progress": {}}},
-        tags={"jobbtorg/started_by": "cli"},
-        asset_selection=keys,
-    )
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+            tags={"jobbtorg/started_by": "cli"},
+            asset_selection=keys,
+        )
+    finally:
+        if owned:
+            instance.dispose()
     return RunOutcome(result.success, result.run_id, [] if result.success else describe_failures(result))

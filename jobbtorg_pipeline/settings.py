@@ -17,11 +17,15 @@ ENV_MEMORY_LIMIT = "JOBBTORG_DUCKDB_MEMORY_LIMIT"
 ENV_THREADS = "JOBBTORG_DUCKDB_THREADS"
 ENV_PSEUDONYM_KEY = "JOBBTORG_PSEUDONYM_KEY"
 ENV_PSEUDONYM_KEY_FILE = "JOBBTORG_PSEUDONYM_KEY_FILE"
+ENV_TRUNCATION_TOLERANCE = "JOBBTORG_TRUNCATION_TOLERANCE"
+ENV_QUARANTINE_CEILING = "JOBBTORG_QUARANTINE_CEILING"
 
 DEFAULT_SOURCE = Path("data/source")
 DEFAULT_WAREHOUSE = Path("data/warehouse")
 DEFAULT_HOME = Path(".jobbtorg")
 DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_TRUNCATION_TOLERANCE = 0.10  # a source may shrink by at most 10 % against its baseline
+DEFAULT_QUARANTINE_CEILING = 0.05  # at most 5 % of a source's rows in quarantine
 
 ANALYSTS_FILE = "jobbtorg.duckdb"
 INTERNAL_DIR = "intern"
@@ -36,6 +40,8 @@ class Settings:
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     threads: int = 0  # 0: let DuckDB use every core
     pseudonym_key_file: Path | None = None  # None: <home>/pseudonym.key (the key itself may be in the env)
+    truncation_tolerance: float = DEFAULT_TRUNCATION_TOLERANCE
+    quarantine_ceiling: float = DEFAULT_QUARANTINE_CEILING
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -49,12 +55,19 @@ class Settings:
             pseudonym_key_file=Path(env[ENV_PSEUDONYM_KEY_FILE]).absolute()
             if env.get(ENV_PSEUDONYM_KEY_FILE)
             else None,
+            truncation_tolerance=_share(env, ENV_TRUNCATION_TOLERANCE, DEFAULT_TRUNCATION_TOLERANCE),
+            quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, DEFAULT_QUARANTINE_CEILING),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
             if name in given:
                 given[name] = Path(given[name]).absolute()  # type: ignore[arg-type]
         return replace(settings, **given)  # type: ignore[arg-type]
+
+    @property
+    def data_docs_dir(self) -> Path:
+        """Great Expectations Data Docs: beside the warehouse's files, holding no personal data."""
+        return self.warehouse_dir / "kvalitet" / "datadocs"
 
     @property
     def analysts_file(self) -> Path:
@@ -86,7 +99,19 @@ class Settings:
             ENV_HOME: str(self.home_dir),
             ENV_MEMORY_LIMIT: self.memory_limit,
             ENV_THREADS: str(self.threads),
+            ENV_TRUNCATION_TOLERANCE: str(self.truncation_tolerance),
+            ENV_QUARANTINE_CEILING: str(self.quarantine_ceiling),
         }
         if self.pseudonym_key_file:
             env[ENV_PSEUDONYM_KEY_FILE] = str(self.pseudonym_key_file)
         return env
+
+
+def _share(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+    text = env.get(name)
+    if not text:
+        return default
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be a share between 0 and 1, not {text}")
+    return value

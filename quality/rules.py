@@ -1,10 +1,16 @@
-"""The JUST-team's row rules, declared once.
+"""The JUST-team's rules, declared once: row rules, dataset rules and indicators.
 
-A row rule is a SQL predicate over a typed source row (`staging/typing.py` makes the typed columns; the
-raw text of each column is in the struct `_ratt`). A row for which the predicate is true breaks the rule
-and goes to quarantine with the rule's id and a reason; the other rows go on to staging. From these same
-declarations come the staging SQL, the Great Expectations suites that validate the staged tables, and the
-catalogue in docs/just-rules.md, so the three cannot drift apart.
+- A **row rule** is a SQL predicate over a typed source row (`assets/staging/typing.py` makes the typed
+  columns; the raw text of each column is in the struct `_ratt`). A breaking row is quarantined with the
+  rule's id and a reason and the rest of the extract goes on (`quality/quarantine.py`). Each row rule also
+  names the Great Expectations expectations that must then hold on the staged table; a blocking check
+  validates them (`quality/checks.py`), so a row that slipped through the quarantine stops the run.
+- A **dataset rule** judges an extract as a whole; a breaking extract blocks the run before anything is
+  published.
+- An **indicator** measures registration practice and warns; it never blocks.
+
+docs/just-rules.md is generated from these declarations and tests/test_quality_rules.py checks that the
+SQL, the expectations and the catalogue agree.
 """
 
 from __future__ import annotations
@@ -38,6 +44,22 @@ EVENT_DATES: dict[str, tuple[str, ...]] = {
     "insatser": ("startdatum", "slutdatum"),
 }
 ID_COLUMN = {"inskrivningar": "inskrivning_id", "insatser": "insats_id", "utbetalningar": "utbetalning_id"}
+# A source column's name in the staged table, where it differs.
+STAGED_NAME = {"personnummer": "person_key", "kon": "kon_registrerat"}
+
+QUARANTINE = "karantän"
+BLOCKS = "blockerar"
+WARNS = "varnar"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A Great Expectations expectation by class name, with its arguments. Strings may hold
+    `{uttagsdatum}`, filled in at validation time. Declared as data so that nothing imports GX (5 s)
+    until a check runs."""
+
+    kind: str
+    kwargs: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -49,14 +71,57 @@ class RowRule:
     breaks: str  # SQL: true when the typed row breaks the rule
     reason: str  # SQL: the reason text for a breaking row (never the personnummer)
     columns: tuple[str, ...]
+    expect: tuple[Expect, ...]  # what then holds on the staged table
+    typed_only: str = ""  # why there is no expectation, when the staged column's type is the guarantee
+
+    level = QUARANTINE
+    consequence = "the row goes to `staging.karantan` with this rule id and the reason; the rest go on"
 
     @property
     def qualified_id(self) -> str:
         return f"{self.kalla}.{self.id}"
 
 
+@dataclass(frozen=True)
+class DatasetRule:
+    id: str
+    checks: str
+    why: str
+    level = BLOCKS
+    consequence = "the run stops before anything is published; the analysts' file stays as it was"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    kalla: str
+    checks: str
+    why: str
+    threshold: float  # the highest share of rows that may fail `expect` without a warning
+    query: str  # SQL over the staged tables: one column `varde`, one row per counted row
+    expect: Expect  # what each row should satisfy; `mostly` is filled in from the threshold
+    level = WARNS
+    consequence = "a warning with the share in the Dagster UI; the run goes on"
+
+    @property
+    def qualified_id(self) -> str:
+        return f"{self.kalla}.{self.id}"
+
+    @property
+    def expectation(self) -> Expect:
+        return Expect(self.expect.kind, {**self.expect.kwargs, "mostly": round(1 - self.threshold, 6)})
+
+
 def _in_list(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _staged(column: str) -> str:
+    return STAGED_NAME.get(column, column)
+
+
+def _not_null(*columns: str) -> tuple[Expect, ...]:
+    return tuple(Expect("ExpectColumnValuesToNotBeNull", {"column": _staged(c)}) for c in columns)
 
 
 def _required(kalla: str) -> RowRule:
@@ -70,6 +135,7 @@ def _required(kalla: str) -> RowRule:
         breaks=" OR ".join(f"_ratt.{c} IS NULL" for c in required),
         reason=f"'saknar ' || concat_ws(', ', {missing})",
         columns=tuple(required),
+        expect=_not_null(*required),
     )
 
 
@@ -82,6 +148,9 @@ def _code(kalla: str, column: str, values: tuple[str, ...]) -> RowRule:
         breaks=f"_ratt.{column} IS NOT NULL AND NOT coalesce({_in_list(column, values)}, false)",
         reason=f"'{column} ' || citat(_ratt.{column}) || ' finns inte i kodlistan'",
         columns=(column,),
+        expect=(
+            Expect("ExpectColumnValuesToBeInSet", {"column": _staged(column), "value_set": list(values)}),
+        ),
     )
 
 
@@ -99,6 +168,8 @@ def _dates(kalla: str) -> RowRule:
         breaks=" OR ".join(bad),
         reason=f"'oläsbart datum: ' || concat_ws(', ', {names})",
         columns=cols,
+        expect=(),
+        typed_only="the staged columns are DATE and TIMESTAMP: a value that did not parse cannot be there",
     )
 
 
@@ -113,6 +184,9 @@ def _not_after_uttag(kalla: str) -> RowRule:
         breaks=" OR ".join(f"{c} > _uttagsdatum" for c in cols),
         reason=f"'efter uttagsdatum ' || _uttagsdatum || ': ' || concat_ws(', ', {names})",
         columns=cols,
+        expect=tuple(
+            Expect("ExpectColumnValuesToBeBetween", {"column": c, "max_value": "{uttagsdatum}"}) for c in cols
+        ),
     )
 
 
@@ -126,11 +200,36 @@ def _personnummer(kalla: str) -> RowRule:
         breaks="_ratt.personnummer IS NOT NULL AND _pnr_fel IS NOT NULL",
         reason="'ogiltigt personnummer: ' || _pnr_fel_text",
         columns=("personnummer",),
+        expect=_not_null("personnummer"),  # only a valid number gets a person key
+    )
+
+
+def _order(kalla: str, rule: str, later: str, earlier: str, why: str) -> RowRule:
+    return RowRule(
+        id=rule,
+        kalla=kalla,
+        checks=f"`{later} >= {earlier}`",
+        why=why,
+        breaks=f"{later} < {earlier}",
+        reason=f"'{later} ' || {later} || ' före {earlier} ' || {earlier}",
+        columns=(earlier, later),
+        expect=(
+            Expect(
+                "ExpectColumnPairValuesAToBeGreaterThanB",
+                {
+                    "column_A": later,
+                    "column_B": earlier,
+                    "or_equal": True,
+                    "ignore_row_if": "either_value_is_missing",
+                },
+            ),
+        ),
     )
 
 
 def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
     id_col = ID_COLUMN[kalla]
+    unique = (Expect("ExpectColumnValuesToBeUnique", {"column": id_col}),)
     identical = RowRule(
         id="dubblett_identisk",
         kalla=kalla,
@@ -139,6 +238,7 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
         breaks="_dubblett_nr > 1 AND NOT _dubblett_konflikt",
         reason=f"'identisk kopia av {id_col} ' || citat({id_col}) || ' (räknas en gång)'",
         columns=(id_col,),
+        expect=unique,
     )
     conflict = RowRule(
         id="dubblett_konflikt",
@@ -149,9 +249,19 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
         reason=f"'{id_col} ' || citat({id_col}) || ' förekommer ' || _dubblett_antal || "
         "' gånger med olika innehåll'",
         columns=(id_col,),
+        expect=unique,
     )
     return identical, conflict
 
+
+_REGISTRATION_IN_STAGING = Expect(
+    "UnexpectedRowsExpectation",
+    {
+        "unexpected_rows_query": "SELECT insats_id FROM {batch} "
+        "WHERE inskrivning_id NOT IN (SELECT inskrivning_id FROM staging.inskrivningar)",
+        "description": "every staged insats belongs to a staged registration",
+    },
+)
 
 ROW_RULES: tuple[RowRule, ...] = (
     # inskrivningar
@@ -161,23 +271,19 @@ ROW_RULES: tuple[RowRule, ...] = (
     _code("inskrivningar", "avslutsorsak", AVSLUTSORSAKER),
     _code("inskrivningar", "kon", KON),
     _dates("inskrivningar"),
-    RowRule(
-        id="avslut_fore_inskrivning",
-        kalla="inskrivningar",
-        checks="`avslutsdatum >= inskrivningsdatum`",
-        why="a registration cannot end before it starts",
-        breaks="avslutsdatum < inskrivningsdatum",
-        reason="'avslutsdatum ' || avslutsdatum || ' före inskrivningsdatum ' || inskrivningsdatum",
-        columns=("inskrivningsdatum", "avslutsdatum"),
+    _order(
+        "inskrivningar",
+        "avslut_fore_inskrivning",
+        "avslutsdatum",
+        "inskrivningsdatum",
+        "a registration cannot end before it starts",
     ),
-    RowRule(
-        id="remiss_efter_inskrivning",
-        kalla="inskrivningar",
-        checks="`remissdatum <= inskrivningsdatum`",
-        why="people come to Jobbtorg only by remiss from their district (seed 003)",
-        breaks="remissdatum > inskrivningsdatum",
-        reason="'remissdatum ' || remissdatum || ' efter inskrivningsdatum ' || inskrivningsdatum",
-        columns=("remissdatum", "inskrivningsdatum"),
+    _order(
+        "inskrivningar",
+        "remiss_efter_inskrivning",
+        "inskrivningsdatum",
+        "remissdatum",
+        "people come to Jobbtorg only by remiss from their district (seed 003): the remiss comes first",
     ),
     RowRule(
         id="avslutsorsak_utan_avslut",
@@ -187,6 +293,16 @@ ROW_RULES: tuple[RowRule, ...] = (
         breaks="avslutsorsak IS NOT NULL AND _ratt.avslutsdatum IS NULL",
         reason="'avslutsorsak ' || citat(avslutsorsak) || ' men inget avslutsdatum'",
         columns=("avslutsorsak", "avslutsdatum"),
+        expect=(
+            Expect(
+                "UnexpectedRowsExpectation",
+                {
+                    "unexpected_rows_query": "SELECT inskrivning_id FROM {batch} "
+                    "WHERE avslutsorsak IS NOT NULL AND avslutsdatum IS NULL",
+                    "description": "no avslutsorsak without an avslutsdatum",
+                },
+            ),
+        ),
     ),
     _not_after_uttag("inskrivningar"),
     *_duplicates("inskrivningar"),
@@ -195,15 +311,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     _code("insatser", "insatstyp", INSATSTYPER),
     _code("insatser", "regi", REGI),
     _dates("insatser"),
-    RowRule(
-        id="slut_fore_start",
-        kalla="insatser",
-        checks="`slutdatum >= startdatum`",
-        why="an insats cannot end before it starts",
-        breaks="slutdatum < startdatum",
-        reason="'slutdatum ' || slutdatum || ' före startdatum ' || startdatum",
-        columns=("startdatum", "slutdatum"),
-    ),
+    _order("insatser", "slut_fore_start", "slutdatum", "startdatum", "an insats cannot end before it starts"),
     _not_after_uttag("insatser"),
     RowRule(
         id="inskrivning_saknas",
@@ -213,6 +321,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         breaks="_ratt.inskrivning_id IS NOT NULL AND NOT _inskrivning_finns",
         reason="'inskrivning_id ' || citat(inskrivning_id) || ' finns inte i uttaget'",
         columns=("inskrivning_id",),
+        expect=(_REGISTRATION_IN_STAGING,),
     ),
     RowRule(
         id="inskrivning_i_karantan",
@@ -222,6 +331,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         breaks="_inskrivning_finns AND NOT _inskrivning_godkand",
         reason="'inskrivning_id ' || citat(inskrivning_id) || ' är i karantän'",
         columns=("inskrivning_id",),
+        expect=(_REGISTRATION_IN_STAGING,),
     ),
     *_duplicates("insatser"),
     # utbetalningar
@@ -235,6 +345,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         breaks="_ratt.avser_manad IS NOT NULL AND avser_manad IS NULL",
         reason="'avser_manad ' || citat(_ratt.avser_manad) || ' är ingen månad YYYY-MM'",
         columns=("avser_manad",),
+        expect=_not_null("avser_manad"),
     ),
     RowRule(
         id="belopp_tal",
@@ -244,6 +355,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         breaks="_ratt.belopp IS NOT NULL AND belopp IS NULL",
         reason="'belopp ' || citat(_ratt.belopp) || ' är inget tal'",
         columns=("belopp",),
+        expect=_not_null("belopp"),
     ),
     _code("utbetalningar", "bistandstyp", BISTANDSTYPER),
     _dates("utbetalningar"),
@@ -252,8 +364,71 @@ ROW_RULES: tuple[RowRule, ...] = (
 
 # Lines the CSV reader could not split into the header's fields (CONTRACT §1 dialect).
 REJECTED_LINE_RULE = "felaktig_rad"
-REJECTED_LINE_TEXT = "the line has more or fewer fields than the header (or an unclosed quote)"
+REJECTED_LINE_TEXT = "the line has as many fields as the header (and no unclosed quote)"
+
+DATASET_RULES: tuple[DatasetRule, ...] = (
+    DatasetRule(
+        id="filer_lasbara",
+        checks="every file of the extract can be read: UTF-8 (with or without BOM) or Windows-1252, not "
+        "empty, a header with every contract column once (in any order)",
+        why="CONTRACT §1; a file that cannot be read would silently drop a whole source from the statistics",
+    ),
+    DatasetRule(
+        id="inte_trunkerad",
+        checks="no source has fewer rows than its baseline less the tolerance "
+        "(JOBBTORG_TRUNCATION_TOLERANCE, default 10 %): the baseline is the last published run's rows "
+        "for the same file (payments: the same month), else the previous complete snapshot",
+        why="a cut-off extract looks like people leaving; the figures would drop for no reason",
+    ),
+    DatasetRule(
+        id="radredovisning",
+        checks="for every source file, rows read = rows staged + rows quarantined",
+        why="nothing read may be lost: every row is counted or has a reason",
+    ),
+    DatasetRule(
+        id="karantanandel",
+        checks="the share of a source's rows in quarantine is at most the ceiling "
+        "(JOBBTORG_QUARANTINE_CEILING, default 5 %)",
+        why="a broken extract quarantines many rows; publishing what is left would misstate the figures",
+    ),
+)
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        id="avslut_utan_orsak",
+        kalla="inskrivningar",
+        checks="share of avslut without an avslutsorsak",
+        why="seed 003: 11 % of the exits in the 2002-2006 projects had no recorded reason, a known defect",
+        threshold=0.11,
+        query="SELECT avslutsorsak AS varde FROM staging.inskrivningar WHERE avslutsdatum IS NOT NULL",
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+    ),
+    Indicator(
+        id="aktivitetsplan_inom_5_dagar",
+        kalla="inskrivningar",
+        checks="share of registrations (begun at least 5 days before the uttagsdatum) without an "
+        "aktivitetsplan within 5 days of the inskrivningsdatum",
+        why="seed 003: an aktivitetsplan is drawn up within 5 days",
+        threshold=0.20,
+        query="SELECT coalesce(aktivitetsplan_datum - inskrivningsdatum, 9999) AS varde "
+        "FROM staging.inskrivningar, raw.uttag WHERE inskrivningsdatum <= uttagsdatum - 5",
+        expect=Expect("ExpectColumnValuesToBeBetween", {"column": "varde", "max_value": 5}),
+    ),
+    Indicator(
+        id="insats_utan_planerat_slut",
+        kalla="insatser",
+        checks="share of insatser without a planerat_slutdatum",
+        why="seed 003: every insats is described and bounded in time",
+        threshold=0.05,
+        query="SELECT planerat_slutdatum AS varde FROM staging.insatser",
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+    ),
+)
 
 
 def rules_for(kalla: str) -> tuple[RowRule, ...]:
     return tuple(rule for rule in ROW_RULES if rule.kalla == kalla)
+
+
+def indicators_for(kalla: str) -> tuple[Indicator, ...]:
+    return tuple(i for i in INDICATORS if i.kalla == kalla)

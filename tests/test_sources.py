@@ -114,20 +114,56 @@ def test_a_header_in_another_order_reads_by_name(tmp_path):
     )
 
 
-def test_a_missing_column_stops_the_extract(tmp_path):
+def _problems(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT fil, problem FROM raw.filer WHERE problem IS NOT NULL").fetchall())
+
+
+def test_a_missing_column_is_recorded_for_the_blocking_check(tmp_path):
     _source(tmp_path)
     path = tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv"
     lines = [";".join(line.split(";")[1:]) for line in path.read_text().splitlines()]
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(SourceError, match="lacks the column"):
-        _load(tmp_path)
+    con = _load(tmp_path)
+    (problem,) = _problems(con).values()
+    assert "lacks the column(s) insats_id" in problem
+    assert con.execute("SELECT count(*) FROM raw.insatser").fetchone()[0] == 0  # not half-read
 
 
-def test_an_empty_file_stops_the_extract(tmp_path):
+def test_an_empty_file_is_recorded_for_the_blocking_check(tmp_path):
     _source(tmp_path)
     (tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv").write_bytes(b"")
-    with pytest.raises(SourceError, match="is empty"):
-        _load(tmp_path)
+    assert "is empty" in _problems(_load(tmp_path))["arendesystem/2019-10-01/insatser.csv"]
+
+
+def test_a_file_in_no_known_encoding_is_recorded_for_the_blocking_check(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "utbetalningar" / "utbetalningar_2019-03.csv"
+    path.write_bytes(path.read_bytes() + b"U9;\x81\x8d;x\n")
+    assert (
+        "neither UTF-8 nor Windows-1252"
+        in _problems(_load(tmp_path))["utbetalningar/utbetalningar_2019-03.csv"]
+    )
+
+
+def test_a_complete_snapshot_without_a_file_is_recorded_for_the_blocking_check(tmp_path):
+    _source(tmp_path)
+    (tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv").unlink()
+    assert "is missing" in _problems(_load(tmp_path))["arendesystem/2019-10-01/insatser.csv"]
+
+
+def test_the_previous_snapshot_gives_the_truncation_baseline(tmp_path):
+    older = _source(tmp_path, "2019-09-24")
+    older.inskrivning("I2", A, "2019-02-10")
+    older.write()
+    _source(tmp_path, "2019-10-01")
+    con = _load(tmp_path)
+    baselines = dict(
+        con.execute("SELECT fil, foregaende_rader FROM raw.filer WHERE kalla <> 'utbetalningar'").fetchall()
+    )
+    assert baselines == {
+        "arendesystem/2019-10-01/inskrivningar.csv": 2,
+        "arendesystem/2019-10-01/insatser.csv": 1,
+    }
 
 
 def test_lines_with_the_wrong_number_of_fields_are_kept_aside_not_lost(tmp_path):

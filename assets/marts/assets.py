@@ -1,22 +1,13 @@
 """Marts: one Dagster asset per `<name>.sql` in this folder, documented by the `<name>.yml` beside it."""
 
-import re
-
 import dagster as dg
 
+from jobbtorg_pipeline.assets.lineage import upstream
 from jobbtorg_pipeline.assets.marts.catalog import Mart, build_mart, load_marts
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
 from jobbtorg_pipeline.warehouse import connect_internal
 
 GROUP = "marts"
-_REFERENCE = re.compile(r"\b(staging|marts)\.([a-z_]+)\b")
-
-
-def upstream(m: Mart) -> list[list[str]]:
-    """The tables a model reads, found in its SQL: the model itself is the one place they are named."""
-    return sorted(
-        {(schema, table) for schema, table in _REFERENCE.findall(m.sql)} | {("staging", "perioder")}
-    )
 
 
 def _mart_asset(m: Mart) -> dg.AssetsDefinition:
@@ -24,7 +15,7 @@ def _mart_asset(m: Mart) -> dg.AssetsDefinition:
         key=["marts", m.name],
         group_name=GROUP,
         kinds={"duckdb"},
-        deps=[list(key) for key in upstream(m)],
+        deps=upstream(m.sql, always=(("staging", "perioder"),)),  # build_mart joins the periods
         pool=DUCKDB_POOL,
         description=m.description,
         metadata={

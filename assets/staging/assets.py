@@ -4,11 +4,14 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
+from jobbtorg_pipeline.assets.lineage import description, upstream
 from jobbtorg_pipeline.assets.staging.build import (
+    SQL_MODELS,
     build_insatser,
     build_inskrivningar,
     build_sql_model,
     build_utbetalningar,
+    sql_model,
 )
 from jobbtorg_pipeline.pseudonym import load_key
 from jobbtorg_pipeline.quality.quarantine import counts
@@ -74,35 +77,17 @@ staging_utbetalningar = _source_asset(
     "Approved payments, typed (belopp in SEK, avser_manad as a month), with the person key.",
 )
 
-_MODELS = {
-    "personer": (
-        [["staging", "inskrivningar"]],
-        "One row per registered person: kön as the marts use it. Restricted: holds the personnummer "
-        "and birth date, which never leave the internal layer.",
-    ),
-    "perioder": (
-        [["staging", "inskrivningar"], ["staging", "insatser"]],
-        "Every year and tertial from the first period with data to the one holding the uttagsdatum.",
-    ),
-    "inskrivning_period": (
-        [["staging", "inskrivningar"], ["staging", "perioder"]],
-        "Each registration once per period it is active in.",
-    ),
-    "insats_period": (
-        [["staging", "insatser"], ["staging", "perioder"]],
-        "Each insats once per period it is active in, clipped to the period.",
-    ),
-}
 
+def _model_asset(name: str) -> dg.AssetsDefinition:
+    sql = sql_model(name)
 
-def _model_asset(name: str, deps: list[list[str]], description: str):
     @dg.asset(
         key=["staging", name],
         group_name=GROUP,
         kinds={"duckdb"},
-        deps=deps,
+        deps=upstream(sql),
         pool=DUCKDB_POOL,
-        description=description,
+        description=description(sql),
     )
     def _asset(jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
         with connect_internal(jobbtorg.settings) as con:
@@ -112,6 +97,6 @@ def _model_asset(name: str, deps: list[list[str]], description: str):
     return _asset
 
 
-staging_models = [_model_asset(name, deps, text) for name, (deps, text) in _MODELS.items()]
+staging_models = [_model_asset(name) for name in SQL_MODELS]
 
 staging_assets = [staging_inskrivningar, staging_insatser, staging_utbetalningar, *staging_models]

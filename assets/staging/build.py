@@ -20,7 +20,7 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
-SQL_MODELS = ("perioder", "personer", "inskrivning_period", "insats_period")
+SQL_MODELS = ("stadsdelar", "perioder", "personer", "inskrivning_period", "insats_period")
 
 
 def sql_model(name: str) -> str:
@@ -28,7 +28,10 @@ def sql_model(name: str) -> str:
 
 
 def build_sql_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    con.execute(f"CREATE OR REPLACE TABLE staging.{name} AS {sql_model(name)}")
+    with resources.as_file(resources.files("jobbtorg_pipeline.reference").joinpath("stadsdelar.csv")) as csv:
+        con.execute("SET VARIABLE jobbtorg_stadsdelar_csv = ?", [str(csv)])
+        con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        con.execute(f"CREATE OR REPLACE TABLE staging.{name} AS {sql_model(name)}")
 
 
 def _keyed(approved: str) -> str:

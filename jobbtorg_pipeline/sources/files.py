@@ -13,7 +13,7 @@ import contextlib
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +36,11 @@ _PAYMENT_NAME = re.compile(r"^utbetalningar_(\d{4})-(\d{2})(?:[_-](.*))?\.csv$",
 
 
 class SourceError(RuntimeError):
-    """The extract cannot be read as a whole: the run stops before anything is published."""
+    """There is no extract to read (no source folder, no complete snapshot): the run stops at once.
+
+    A file that is there but cannot be read is not an error here: it is recorded with its problem in
+    `raw.filer`, and the blocking check `filer_lasbara` stops the run with that reason.
+    """
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Snapshot:
     path: Path
     uttagsdatum: date
     skipped: tuple[tuple[str, str], ...] = ()  # (folder, why it was not used)
+    previous: Path | None = None  # the complete snapshot before it: the truncation check's baseline
 
 
 @dataclass(frozen=True)
@@ -56,12 +61,14 @@ class PaymentDelivery:
 @dataclass
 class LoadedFile:
     kalla: str
-    fingerprint: FileFingerprint
+    label: str  # the file's path relative to the source folder
+    fingerprint: FileFingerprint | None  # None when the file could not be read at all
     rader: int  # data rows parsed into the raw table
     avvisade: int  # lines DuckDB could not split into the header's fields
     okanda_kolumner: tuple[str, ...] = ()
     manad: str | None = None
-    ersatta: tuple[str, ...] = field(default_factory=tuple)
+    problem: str | None = None  # why the file could not be read; its rows are then not loaded
+    foregaende_rader: int | None = None  # rows of the same file in the previous complete snapshot
 
 
 def find_snapshot(source_dir: Path) -> Snapshot:
@@ -84,11 +91,10 @@ def find_snapshot(source_dir: Path) -> Snapshot:
             complete.append((when, folder))
     if not complete:
         raise SourceError(f"No complete snapshot (a folder with {SUCCESS_MARKER}) under {root}.")
-    uttagsdatum, path = max(complete)
-    for name in ("inskrivningar.csv", "insatser.csv"):
-        if not (path / name).is_file():
-            raise SourceError(f"Snapshot {path.name} is marked complete but has no {name}.")
-    return Snapshot(path=path, uttagsdatum=uttagsdatum, skipped=tuple(skipped))
+    complete.sort()
+    uttagsdatum, path = complete[-1]
+    previous = complete[-2][1] if len(complete) > 1 else None
+    return Snapshot(path=path, uttagsdatum=uttagsdatum, skipped=tuple(skipped), previous=previous)
 
 
 def payment_deliveries(source_dir: Path) -> tuple[list[PaymentDelivery], list[tuple[str, str]]]:
@@ -136,7 +142,8 @@ RAW_SCHEMA_SQL = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw.filer (
     kalla VARCHAR, fil VARCHAR, manad VARCHAR, status VARCHAR, encoding VARCHAR, bom BOOLEAN,
-    storlek BIGINT, sha256 VARCHAR, rader BIGINT, avvisade BIGINT, okanda_kolumner VARCHAR[]);
+    storlek BIGINT, sha256 VARCHAR, rader BIGINT, avvisade BIGINT, okanda_kolumner VARCHAR[],
+    problem VARCHAR, foregaende_rader BIGINT);
 CREATE TABLE IF NOT EXISTS raw.avvisade_rader (
     kalla VARCHAR, fil VARCHAR, rad BIGINT, feltyp VARCHAR, felmeddelande VARCHAR, radtext VARCHAR);
 """
@@ -159,25 +166,40 @@ def load_csv(
     label: str,
     work_dir: Path,
     manad: str | None = None,
+    previous: Path | None = None,
 ) -> LoadedFile:
-    """Append one extract file to `raw.<kalla>`; `label` is the name recorded for it (relative path)."""
+    """Append one extract file to `raw.<kalla>`; `label` is the name recorded for it (relative path).
+
+    `previous` is the same file in the previous complete snapshot; its row count is recorded as the
+    baseline of the truncation check.
+    """
+    baseline = count_rows(previous) if previous is not None and previous.is_file() else None
+
+    def unreadable(problem: str, fp: FileFingerprint | None = None) -> LoadedFile:
+        loaded = LoadedFile(kalla, label, fp, 0, 0, (), manad, problem, baseline)
+        _record(con, loaded, "oläsbar")
+        return loaded
+
+    if not path.is_file():
+        return unreadable(f"{label} is missing from the extract.")
     try:
         fp = fingerprint(path)
     except EncodingProblem as exc:
-        raise SourceError(str(exc)) from exc
+        return unreadable(str(exc))
     header = read_header(path, fp.encoding)
     if header is None:
-        raise SourceError(f"{label} is empty: not even a header row. Ask for a new delivery.")
+        return unreadable(f"{label} is empty: not even a header row. Ask for a new delivery.", fp)
     wanted = COLUMNS[kalla]
     missing = [c for c in wanted if c not in header]
     if missing:
-        raise SourceError(
-            f"{label} lacks the column(s) {', '.join(missing)} (found: {'; '.join(header)}). "
-            "The file does not follow CONTRACT §1; nothing from this extract is used."
+        return unreadable(
+            f"{label} lacks the column(s) {', '.join(missing)} (its header: {'; '.join(header)}); "
+            "the file does not follow CONTRACT §1.",
+            fp,
         )
     duplicated = sorted({c for c in header if header.count(c) > 1 and c in wanted})
     if duplicated:
-        raise SourceError(f"{label} has the column(s) {', '.join(duplicated)} more than once.")
+        return unreadable(f"{label} has the column(s) {', '.join(duplicated)} more than once.", fp)
     names = [c if c else f"_tom_{i}" for i, c in enumerate(header)]
     names = [c if names.count(c) == 1 else f"{c}_{i}" for i, c in enumerate(names)]
     unknown = tuple(c for c in header if c not in wanted)
@@ -213,9 +235,22 @@ def load_csv(
         "SELECT count(*) FROM raw.avvisade_rader WHERE kalla = ? AND fil = ?", [kalla, label]
     ).fetchone()[0]
     con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
-    loaded = LoadedFile(kalla, fp, rader, avvisade, unknown, manad)
-    _record(con, label, loaded, "last")
+    loaded = LoadedFile(kalla, label, fp, rader, avvisade, unknown, manad, None, baseline)
+    _record(con, loaded, "last")
     return loaded
+
+
+def count_rows(path: Path) -> int:
+    """Data rows of a CSV by counting line ends (a baseline only: a quoted line break counts twice)."""
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    if last != b"\n":
+        lines += 1
+    return max(lines - 1, 0)
 
 
 def record_not_read(con: duckdb.DuckDBPyConnection, kalla: str, labels: Iterable[str], status: str) -> None:
@@ -227,22 +262,24 @@ def record_not_read(con: duckdb.DuckDBPyConnection, kalla: str, labels: Iterable
         )
 
 
-def _record(con: duckdb.DuckDBPyConnection, label: str, loaded: LoadedFile, status: str) -> None:
+def _record(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, status: str) -> None:
     fp = loaded.fingerprint
     con.execute(
-        "INSERT INTO raw.filer VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO raw.filer VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             loaded.kalla,
-            label,
+            loaded.label,
             loaded.manad,
             status,
-            fp.encoding,
-            fp.bom,
-            fp.size,
-            fp.sha256,
+            fp.encoding if fp else None,
+            fp.bom if fp else None,
+            fp.size if fp else None,
+            fp.sha256 if fp else None,
             loaded.rader,
             loaded.avvisade,
             list(loaded.okanda_kolumner),
+            loaded.problem,
+            loaded.foregaende_rader,
         ],
     )
 
@@ -285,7 +322,8 @@ def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir:
         create_raw_table(con, kalla)
         path = snapshot.path / f"{kalla}.csv"
         label = f"{CASE_SYSTEM_DIR}/{snapshot.path.name}/{path.name}"
-        loaded.append(load_csv(con, path, kalla, label=label, work_dir=work_dir))
+        previous = snapshot.previous / path.name if snapshot.previous else None
+        loaded.append(load_csv(con, path, kalla, label=label, work_dir=work_dir, previous=previous))
     con.execute(
         """
         CREATE OR REPLACE TABLE raw.uttag AS

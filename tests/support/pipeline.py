@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,15 +45,16 @@ class Run:
         return found[0]
 
 
-def settings_for(work: Path, source: Path, *, memory_limit: str = "1GB") -> Settings:
-    return Settings(
+def settings_for(work: Path, source: Path, **overrides: object) -> Settings:
+    settings = Settings(
         source_dir=source,
         warehouse_dir=work / "warehouse",
         home_dir=work / "home",
-        memory_limit=memory_limit,
+        memory_limit="1GB",
         threads=2,
         pseudonym_key_file=work / "home" / "pseudonym.key",
     )
+    return replace(settings, **overrides)  # type: ignore[arg-type]
 
 
 def write_test_key(settings: Settings) -> None:
@@ -62,9 +63,11 @@ def write_test_key(settings: Settings) -> None:
         settings.key_file.write_text(TEST_KEY_HEX + "\n")
 
 
-def run_pipeline(work: Path, source: Path, *, instance: dg.DagsterInstance | None = None) -> Run:
-    """Materialise every asset once on `source`, with the warehouse under `work`."""
-    settings = settings_for(work, source)
+def run_pipeline(
+    work: Path, source: Path, *, instance: dg.DagsterInstance | None = None, **overrides: object
+) -> Run:
+    """Materialise every asset once on `source`, with the warehouse under `work` (settings overridable)."""
+    settings = settings_for(work, source, **overrides)
     write_test_key(settings)
     job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
     result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)

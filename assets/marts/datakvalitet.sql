@@ -1,0 +1,73 @@
+-- Data quality per period and jobbtorg: the rows each source delivered, how many were staged and how
+-- many went to quarantine, in total and per JUST-team rule. Counts of source rows, no personal data.
+-- A row belongs to the period of its own date (inskrivningsdatum, startdatum, utbetalningsdatum) and to
+-- the jobbtorg of its registration (payments: of their district on the payment date, by the reference
+-- table); rows without a readable date, or dated outside the periods, count in the periods holding the
+-- uttagsdatum, and rows whose jobbtorg cannot be told count under 'okänd'.
+WITH inskrivningens_jobbtorg AS (
+    SELECT nullif(trim(inskrivning_id), '') AS inskrivning_id, arg_min(nullif(trim(jobbtorg), ''), _radnr) AS jobbtorg
+    FROM raw.inskrivningar
+    GROUP BY 1
+),
+rader AS (
+    SELECT 'inskrivningar' AS kalla, _fil AS fil, _radnr AS radnr, nullif(trim(jobbtorg), '') AS jobbtorg,
+           try_cast(trim(inskrivningsdatum) AS DATE) AS datum
+    FROM raw.inskrivningar
+    UNION ALL
+    SELECT 'insatser', s._fil, s._radnr, i.jobbtorg, try_cast(trim(s.startdatum) AS DATE)
+    FROM raw.insatser AS s
+    LEFT JOIN inskrivningens_jobbtorg AS i ON i.inskrivning_id = nullif(trim(s.inskrivning_id), '')
+    UNION ALL
+    SELECT 'utbetalningar', u._fil, u._radnr, d.jobbtorg, try_cast(trim(u.utbetalningsdatum) AS DATE)
+    FROM raw.utbetalningar AS u
+    LEFT JOIN staging.stadsdelar AS d
+      ON d.stadsdel = trim(u.stadsdel)
+     AND try_cast(trim(u.utbetalningsdatum) AS DATE) BETWEEN d.giltig_fran AND coalesce(d.giltig_till, DATE '9999-12-31')
+),
+regler AS (
+    SELECT kalla, fil, radnr, list(DISTINCT regel ORDER BY regel) AS regler
+    FROM staging.karantan WHERE radnr IS NOT NULL
+    GROUP BY kalla, fil, radnr
+),
+bedomda AS (
+    SELECT r.kalla, coalesce(r.jobbtorg, 'okänd') AS jobbtorg, r.datum, g.regler
+    FROM rader AS r
+    LEFT JOIN regler AS g ON g.kalla = r.kalla AND g.fil = r.fil AND g.radnr = r.radnr
+    UNION ALL
+    SELECT k.kalla, 'okänd', NULL, [k.regel]  -- lines the CSV reader could not split into fields
+    FROM staging.karantan AS k WHERE k.radnr IS NULL
+),
+placerade AS (
+    SELECT p.period, b.kalla, b.jobbtorg, b.regler
+    FROM bedomda AS b
+    CROSS JOIN raw.uttag AS u
+    CROSS JOIN (SELECT min(period_start) AS forsta FROM staging.perioder) AS f
+    JOIN staging.perioder AS p
+      ON CASE WHEN b.datum BETWEEN f.forsta AND u.uttagsdatum THEN b.datum ELSE u.uttagsdatum END
+         BETWEEN p.period_start AND p.period_slut
+),
+niva AS (
+    SELECT period, kalla, regler, CASE WHEN n.totalt THEN 'totalt' ELSE jobbtorg END AS jobbtorg
+    FROM placerade CROSS JOIN (VALUES (false), (true)) AS n(totalt)
+),
+summa AS (
+    SELECT period, jobbtorg, kalla,
+           count(*) AS rader_lasta,
+           count(*) FILTER (WHERE regler IS NULL) AS rader_stagade,
+           count(*) FILTER (WHERE regler IS NOT NULL) AS rader_i_karantan
+    FROM niva
+    GROUP BY period, jobbtorg, kalla
+),
+per_regel AS (
+    SELECT period, jobbtorg, kalla, regel, count(*) AS rader_i_karantan
+    FROM (SELECT period, jobbtorg, kalla, unnest(regler) AS regel FROM niva WHERE regler IS NOT NULL)
+    GROUP BY period, jobbtorg, kalla, regel
+)
+SELECT period, jobbtorg, kalla, 'totalt' AS regel, rader_lasta, rader_stagade, rader_i_karantan,
+       rader_i_karantan / rader_lasta AS andel_i_karantan
+FROM summa
+UNION ALL
+SELECT r.period, r.jobbtorg, r.kalla, r.regel, s.rader_lasta, s.rader_stagade, r.rader_i_karantan,
+       r.rader_i_karantan / s.rader_lasta
+FROM per_regel AS r
+JOIN summa AS s USING (period, jobbtorg, kalla)

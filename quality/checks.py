@@ -1,0 +1,376 @@
+"""The JUST-team rules as Dagster asset checks, evaluated by Great Expectations on the internal DuckDB.
+
+Every check is a Great Expectations suite (quality/gx_duckdb.py) over a query, so every rule, blocking or
+warning, is in the Data Docs beside the warehouse (`<warehouse>/kvalitet/datadocs/index.html`).
+
+- On each `raw/<källa>`: `filer_lasbara` and `inte_trunkerad` (blocking: staging does not start).
+- On each `staging/<källa>`: `radredovisning`, `karantanandel` and `just_regler` (blocking: no mart is
+  built, so nothing is published) and the indicators (warnings).
+
+Check metadata shows counts and a few example ids from the quarantine, never a personnummer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
+from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
+from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
+from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.warehouse import connect_internal
+
+SOURCES = ("inskrivningar", "insatser", "utbetalningar")
+_RULES = {r.id: r for r in DATASET_RULES}
+
+PUBLISHED_DDL = """
+CREATE SCHEMA IF NOT EXISTS kvalitet;
+CREATE TABLE IF NOT EXISTS kvalitet.publicerade_filer (
+    run_id VARCHAR, publicerad TIMESTAMP, uttagsdatum DATE,
+    kalla VARCHAR, fil VARCHAR, manad VARCHAR, rader BIGINT, sha256 VARCHAR);
+"""
+
+
+@dataclass(frozen=True)
+class _Suite:
+    check: str
+    query: str
+    expectations: Sequence[tuple[str, Expect]]
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    asset: dg.AssetKey,
+    suite: _Suite,
+    params: dict[str, Any],
+) -> tuple[bool, list[Any], dict[str, Any]]:
+    from jobbtorg_pipeline.quality.gx_duckdb import validate
+
+    outcomes, docs = validate(
+        con,
+        suite=f"{asset.to_python_identifier()}__{suite.check}",
+        query=suite.query,
+        expectations=suite.expectations,
+        params=params,
+        docs_dir=settings.data_docs_dir,
+    )
+    errors = [o.error for o in outcomes if o.error]
+    if errors:  # an expectation that could not be evaluated is a fault, never a pass
+        raise RuntimeError(f"Great Expectations could not evaluate {suite.check}: {errors[0]}")
+    metadata: dict[str, Any] = {
+        "expectations": dg.MetadataValue.md(
+            "| rule | expectation | passed | unexpected | observed | examples |\n|---|---|---|---:|---|---|\n"
+            + "\n".join(
+                f"| `{o.name}` | {o.kind} | {'yes' if o.success else '**no**'} | {o.unexpected_count or 0} "
+                f"| {o.observed if o.observed is not None else ''} | {', '.join(map(str, o.examples))} |"
+                for o in outcomes
+            )
+        ),
+    }
+    if docs is not None:
+        metadata["data_docs"] = dg.MetadataValue.url(docs.as_uri())
+    return all(o.success for o in outcomes), outcomes, metadata
+
+
+def _uttagsdatum(con: duckdb.DuckDBPyConnection) -> Any:
+    row = con.execute("SELECT uttagsdatum FROM raw.uttag").fetchone()
+    return row[0] if row else None
+
+
+# --- raw: the extract as a whole ---------------------------------------------------------------------
+
+
+def _readable(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["raw", kalla])
+    suite = _Suite(
+        "filer_lasbara",
+        f"SELECT fil, problem FROM raw.filer WHERE kalla = '{kalla}' AND status IN ('last', 'oläsbar')",
+        [("filer_lasbara", Expect("ExpectColumnValuesToBeNull", {"column": "problem"}))],
+    )
+    passed, _, metadata = _run(con, settings, asset, suite, {})
+    problems = [
+        r[0]
+        for r in con.execute(
+            "SELECT problem FROM raw.filer WHERE kalla = ? AND problem IS NOT NULL", [kalla]
+        ).fetchall()
+    ]
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=suite.check,
+        passed=passed,
+        description="; ".join(problems) if problems else _RULES["filer_lasbara"].checks,
+        metadata=metadata,
+    )
+
+
+def _truncation_query(kalla: str) -> str:
+    """Rows now against the baseline: the last published run's rows for the same file (payments: the
+    same month; a published month now missing counts as 0 rows), else the previous complete snapshot."""
+    return f"""
+        WITH nu AS (
+            SELECT coalesce(manad, '') AS nyckel, fil, rader + avvisade AS rader, foregaende_rader
+            FROM raw.filer WHERE kalla = '{kalla}' AND status IN ('last', 'oläsbar')
+        ),
+        publicerat AS (
+            SELECT coalesce(manad, '') AS nyckel, arg_max(rader, publicerad) AS rader
+            FROM kvalitet.publicerade_filer
+            WHERE kalla = '{kalla}'
+              AND run_id = (SELECT arg_max(run_id, publicerad) FROM kvalitet.publicerade_filer)
+            GROUP BY coalesce(manad, '')
+        )
+        SELECT coalesce(nu.fil, 'månad ' || p.nyckel) AS fil,
+               coalesce(nu.rader, 0) AS rader,
+               coalesce(p.rader, nu.foregaende_rader) AS baslinje,
+               CASE WHEN p.rader IS NOT NULL THEN 'senast publicerade körning'
+                    ELSE 'förra ögonblicksbilden' END
+                   AS baslinje_fran,
+               coalesce(nu.rader, 0) / coalesce(p.rader, nu.foregaende_rader) AS kvot
+        FROM nu FULL JOIN publicerat AS p USING (nyckel)
+        WHERE coalesce(p.rader, nu.foregaende_rader) > 0
+    """
+
+
+def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["raw", kalla])
+    con.execute(PUBLISHED_DDL)
+    query = _truncation_query(kalla)
+    minimum = round(1 - settings.truncation_tolerance, 6)
+    suite = _Suite(
+        "inte_trunkerad",
+        query,
+        [
+            (
+                "inte_trunkerad",
+                Expect("ExpectColumnValuesToBeBetween", {"column": "kvot", "min_value": minimum}),
+            )
+        ],
+    )
+    passed, _, metadata = _run(con, settings, asset, suite, {})
+    rows = con.execute(f"SELECT fil, rader, baslinje, baslinje_fran FROM ({query}) ORDER BY fil").fetchall()
+    short = [
+        f"{fil}: {rader:,} rows against {baslinje:,} ({fran})"
+        for fil, rader, baslinje, fran in rows
+        if rader < baslinje * minimum
+    ]
+    metadata["baselines"] = dg.MetadataValue.md(
+        "| file | rows | baseline | from |\n|---|---:|---:|---|\n"
+        + "\n".join(f"| {f} | {r:,} | {b:,} | {w} |" for f, r, b, w in rows)
+    )
+    metadata["tolerance"] = settings.truncation_tolerance
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=suite.check,
+        passed=passed,
+        description=("truncated extract: " + "; ".join(short)) if short else _RULES["inte_trunkerad"].checks,
+        metadata=metadata,
+    )
+
+
+# --- staging: rows accounted for, the quarantine's share, the rules on what was staged, indicators ------
+
+
+def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["staging", kalla])
+    query = f"""
+        WITH lasta AS (
+            SELECT fil, rader + avvisade AS rader_lasta
+            FROM raw.filer WHERE kalla = '{kalla}' AND status = 'last'
+        ),
+        stagade AS (SELECT _fil AS fil, count(*) AS n FROM staging.{kalla} GROUP BY _fil),
+        karantan AS (
+            SELECT fil, count(DISTINCT coalesce(radnr::VARCHAR, 'rad ' || rad)) AS n
+            FROM staging.karantan WHERE kalla = '{kalla}' GROUP BY fil
+        )
+        SELECT l.fil, l.rader_lasta, coalesce(s.n, 0) AS rader_stagade, coalesce(k.n, 0) AS rader_i_karantan,
+               coalesce(s.n, 0) + coalesce(k.n, 0) AS rader_redovisade
+        FROM lasta AS l LEFT JOIN stagade AS s USING (fil) LEFT JOIN karantan AS k USING (fil)
+    """
+    expect = Expect(
+        "ExpectColumnPairValuesToBeEqual", {"column_A": "rader_lasta", "column_B": "rader_redovisade"}
+    )
+    suite = _Suite("radredovisning", query, [("radredovisning", expect)])
+    passed, _, metadata = _run(con, settings, asset, suite, {})
+    rows = con.execute(f"SELECT * FROM ({query}) ORDER BY fil").fetchall()
+    metadata["files"] = dg.MetadataValue.md(
+        "| file | read | staged | quarantined |\n|---|---:|---:|---:|\n"
+        + "\n".join(f"| {f} | {r:,} | {s:,} | {k:,} |" for f, r, s, k, _ in rows)
+    )
+    lost = [f"{f}: {r - t:,} rows unaccounted for" for f, r, _, _, t in rows if r != t]
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=suite.check,
+        passed=passed,
+        description="; ".join(lost) if lost else _RULES["radredovisning"].checks,
+        metadata=metadata,
+    )
+
+
+def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["staging", kalla])
+    query = f"""
+        WITH t AS (
+            SELECT (SELECT count(DISTINCT (fil, coalesce(radnr, -rad))) FROM staging.karantan
+                    WHERE kalla = '{kalla}') AS i_karantan,
+                   (SELECT sum(rader + avvisade) FROM raw.filer WHERE kalla = '{kalla}' AND status = 'last')
+                       AS lasta
+        )
+        SELECT i_karantan, lasta, i_karantan / nullif(lasta, 0) AS andel FROM t
+    """
+    expect = Expect(
+        "ExpectColumnValuesToBeBetween", {"column": "andel", "max_value": settings.quarantine_ceiling}
+    )
+    suite = _Suite("karantanandel", query, [("karantanandel", expect)])
+    passed, _, metadata = _run(con, settings, asset, suite, {})
+    quarantined, read, share = con.execute(query).fetchone()
+    metadata.update(
+        rows_quarantined=int(quarantined),
+        rows_read=int(read or 0),
+        share=float(share or 0.0),
+        ceiling=settings.quarantine_ceiling,
+    )
+    description = (
+        f"{quarantined:,} of {read or 0:,} rows ({(share or 0):.1%}) quarantined; the ceiling is "
+        f"{settings.quarantine_ceiling:.0%}"
+    )
+    return dg.AssetCheckResult(
+        asset_key=asset, check_name=suite.check, passed=passed, description=description, metadata=metadata
+    )
+
+
+def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    """The row rules' expectations on the staged table: a staged row breaking a rule blocks the run."""
+    asset = dg.AssetKey(["staging", kalla])
+    rules = rules_for(kalla)
+    expectations = [(r.qualified_id, e) for r in rules for e in r.expect]
+    suite = _Suite("just_regler", f"SELECT * FROM staging.{kalla}", expectations)
+    passed, outcomes, metadata = _run(con, settings, asset, suite, {"uttagsdatum": _uttagsdatum(con)})
+    quarantined = {
+        regel: (n, examples)
+        for regel, n, examples in con.execute(
+            """
+            SELECT regel, count(*),
+                   list(coalesce(post_id, fil || ' rad ' || rad) ORDER BY fil, radnr, rad)[1:5]
+            FROM staging.karantan WHERE kalla = ? GROUP BY regel
+            """,
+            [kalla],
+        ).fetchall()
+    }
+    metadata["quarantined_per_rule"] = dg.MetadataValue.md(
+        "| rule | rows quarantined | example ids |\n|---|---:|---|\n"
+        + "\n".join(
+            f"| `{regel}` | {n:,} | {', '.join(examples)} |"
+            for regel, (n, examples) in sorted(quarantined.items())
+        )
+    )
+    metadata["rows_quarantined_by_rule"] = dg.MetadataValue.json(
+        {k: v[0] for k, v in sorted(quarantined.items())}
+    )
+    broken = [o.name for o in outcomes if not o.success]
+    description = (
+        f"staged rows break {', '.join(broken)}: the quarantine let them through"
+        if broken
+        else f"every staged row keeps the {len(rules)} row rules; "
+        f"{sum(n for n, _ in quarantined.values()):,} rule breaks went to quarantine"
+    )
+    return dg.AssetCheckResult(
+        asset_key=asset, check_name=suite.check, passed=passed, description=description, metadata=metadata
+    )
+
+
+def _indicator(
+    con: duckdb.DuckDBPyConnection, settings: Settings, indicator: Indicator
+) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["staging", indicator.kalla])
+    suite = _Suite(
+        indicator.id,
+        indicator.query,
+        [(indicator.qualified_id, indicator.expectation)],
+        dg.AssetCheckSeverity.WARN,
+    )
+    passed, outcomes, metadata = _run(con, settings, asset, suite, {})
+    counted = con.execute(f"SELECT count(*) FROM ({indicator.query})").fetchone()[0]
+    failing = outcomes[0].unexpected_count or 0
+    share = failing / counted if counted else 0.0
+    metadata.update(share=round(share, 4), threshold=indicator.threshold, rows=counted)
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=indicator.id,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{indicator.checks}: {share:.1%} (warns above {indicator.threshold:.0%})",
+        metadata=metadata,
+    )
+
+
+# --- the Dagster definitions ----------------------------------------------------------------------------
+
+
+def _raw_checks(kalla: str) -> dg.AssetChecksDefinition:
+    asset = dg.AssetKey(["raw", kalla])
+    specs = [
+        dg.AssetCheckSpec(rule, asset=asset, blocking=True, description=_RULES[rule].checks)
+        for rule in ("filer_lasbara", "inte_trunkerad")
+    ]
+
+    @dg.multi_asset_check(name=f"just_raw_{kalla}", specs=specs, pool=DUCKDB_POOL)
+    def _check(jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
+        settings = jobbtorg.settings
+        with connect_internal(settings) as con:
+            yield _readable(con, settings, kalla)
+            yield _not_truncated(con, settings, kalla)
+
+    return _check
+
+
+def _staging_checks(kalla: str) -> dg.AssetChecksDefinition:
+    asset = dg.AssetKey(["staging", kalla])
+    specs = [
+        dg.AssetCheckSpec(rule, asset=asset, blocking=True, description=_RULES[rule].checks)
+        for rule in ("radredovisning", "karantanandel")
+    ]
+    specs.append(
+        dg.AssetCheckSpec(
+            "just_regler",
+            asset=asset,
+            blocking=True,
+            description=f"the {len(rules_for(kalla))} JUST-team row rules hold on every staged row",
+        )
+    )
+    specs += [dg.AssetCheckSpec(i.id, asset=asset, description=i.checks) for i in indicators_for(kalla)]
+
+    @dg.multi_asset_check(name=f"just_staging_{kalla}", specs=specs, pool=DUCKDB_POOL)
+    def _check(jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
+        settings = jobbtorg.settings
+        with connect_internal(settings) as con:
+            con.execute(KARANTAN_DDL)
+            yield _accounting(con, settings, kalla)
+            yield _quarantine_share(con, settings, kalla)
+            yield _rules(con, settings, kalla)
+            for indicator in indicators_for(kalla):
+                yield _indicator(con, settings, indicator)
+
+    return _check
+
+
+quality_checks = [_raw_checks(k) for k in SOURCES] + [_staging_checks(k) for k in SOURCES]
+
+
+def record_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Remember what was published: the truncation check's baseline for the next run."""
+    con.execute(PUBLISHED_DDL)
+    con.execute(
+        """
+        INSERT INTO kvalitet.publicerade_filer
+        SELECT ?, now()::TIMESTAMP, (SELECT uttagsdatum FROM raw.uttag), kalla, fil, manad, rader + avvisade,
+               sha256
+        FROM raw.filer WHERE status = 'last'
+        """,
+        [run_id],
+    )

@@ -1,0 +1,195 @@
+"""Great Expectations 1.x on the pipeline's own DuckDB connection: expectations pushed down as SQL.
+
+Everything this project needs to know about running GX on DuckDB is in this module (STACK.md):
+
+- There is no DuckDB data source in GX; a SQL data source with the `duckdb-engine` driver is used. Its
+  SQLAlchemy engine gets a `creator` that hands out cursors of *our* connection, so GX shares the
+  pipeline's DuckDB instance and configuration (a second `duckdb.connect` with another configuration is
+  refused in the same process) and lets go of the file when we close that connection.
+- GX reads results after closing its connection unless the dialect is one it keeps a connection for
+  (upstream GX issues 10738 and 11579): without `_keep_one_connection` every expectation fails with an
+  empty result. `tests/test_gx_duckdb.py` fails when an upgrade changes either side of this.
+- GX reflects a table's columns without its schema; a query asset (`SELECT ... FROM staging.x`) avoids it.
+- Regex expectations are not supported for DuckDB by GX; this project uses none.
+
+GX is imported here only, when a check runs (the import takes seconds).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from jobbtorg_pipeline.quality.rules import Expect
+
+DOCS_SITE = "jobbtorg"
+_PATCHED = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One expectation's result, tied to the rule or indicator it belongs to."""
+
+    name: str
+    kind: str
+    success: bool
+    unexpected_count: int | None
+    observed: Any
+    examples: list[Any]
+    error: str | None
+
+
+def _keep_one_connection() -> None:
+    """Make GX keep one connection for DuckDB, as it does for SQLite."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    class _DuckDB(str):
+        value = "duckdb"
+
+    engine._PERSISTED_CONNECTION_DIALECTS = (*engine._PERSISTED_CONNECTION_DIALECTS, _DuckDB("duckdb"))
+    _PATCHED = True
+
+
+def _fill(value: Any, params: dict[str, Any]) -> Any:
+    if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+        return params[value[1:-1]]
+    return value
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    suite: str,
+    query: str,
+    expectations: Sequence[tuple[str, Expect]],
+    params: dict[str, Any] | None = None,
+    docs_dir: Path | None = None,
+) -> tuple[list[Outcome], Path | None]:
+    """Validate the rows of `query` against (name, expectation) pairs; optionally update Data Docs.
+
+    Returns the outcomes in the order given and the Data Docs index (None without `docs_dir`).
+    """
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+    from duckdb_engine import ConnectionWrapper
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    _keep_one_connection()
+    params = params or {}
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),  # no /tmp litter
+        progress_bars=ProgressBarsConfig(globally=False),  # no tqdm bars in the run log
+    )
+    context = gx.get_context(mode="ephemeral", project_config=config)
+    if docs_dir is not None:
+        docs_dir.mkdir(parents=True, exist_ok=True)
+        context.add_data_docs_site(
+            site_name=DOCS_SITE,
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+            },
+        )
+    # GX's engine outlives this call; it reaches our connection only through `lent`, emptied at the end
+    lent = {"con": con}
+    source = context.data_sources.add_sql(
+        name="intern",
+        connection_string="duckdb:///:memory:",  # names the dialect; connections come from `creator`
+        kwargs={"creator": lambda: ConnectionWrapper(lent["con"].cursor())},
+    )
+    # a query asset must start with SELECT (a WITH query is wrapped)
+    asset = source.add_query_asset(name=suite, query=f"SELECT * FROM ({query}) AS underlag")
+    batch = asset.add_batch_definition_whole_table("alla")
+    expectation_suite = context.suites.add(gx.ExpectationSuite(name=suite))
+    # A suite holds an expectation once; rules that declare the same one (both duplicate rules expect a
+    # unique id) share its result.
+    owners: dict[tuple[str, str], list[str]] = {}
+    unique: dict[tuple[str, str], Expect] = {}
+    for name, expect in expectations:
+        identity = (expect.kind, repr(sorted(expect.kwargs.items())))
+        owners.setdefault(identity, []).append(name)
+        unique[identity] = expect
+    for number, (identity, expect) in enumerate(unique.items()):
+        kwargs = {key: _fill(value, params) for key, value in expect.kwargs.items()}
+        meta = {"nummer": number, "regler": owners[identity]}
+        expectation_suite.add_expectation(getattr(gxe, expect.kind)(**kwargs, meta=meta))
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite, data=batch, suite=expectation_suite)
+    )
+    actions = []
+    if docs_dir is not None:
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE]))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=suite,
+            validation_definitions=[definition],
+            actions=actions,
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        )
+    )
+    try:
+        run = checkpoint.run()
+    finally:
+        _forget(context)
+        lent.clear()
+    (result,) = run.run_results.values()
+    grouped: dict[str, list[Any]] = {}
+    for r in result.results:
+        for name in (r.expectation_config.meta or {}).get("regler", []):
+            grouped.setdefault(name, []).append(r)
+    outcomes = [_outcome(name, grouped[name]) for name in dict.fromkeys(name for name, _ in expectations)]
+    return outcomes, (docs_dir / "index.html") if docs_dir else None
+
+
+def _forget(context: Any) -> None:
+    """Let go of the context: GX keeps the last one in a module global, and with it the engine holding
+    cursors of our connection, which DuckDB's bindings then report as leaked when the process exits."""
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    for source in list(context.data_sources.all().values()):
+        engine = getattr(source, "_execution_engine", None)
+        if engine is not None:
+            engine.close()
+    project_manager.set_project(None)
+
+
+def _outcome(name: str, results: list[Any]) -> Outcome:
+    """One outcome per rule: a rule may need several expectations (one per required column, say)."""
+    errors = [
+        (r.exception_info or {}).get("exception_message")
+        for r in results
+        if (r.exception_info or {}).get("raised_exception")
+    ]
+    data = [r.result or {} for r in results]
+    counts = [d["unexpected_count"] for d in data if d.get("unexpected_count") is not None]
+    observed = [d["observed_value"] for d in data if d.get("observed_value") is not None]
+    examples = [_plain(v) for d in data for v in d.get("partial_unexpected_list") or []]
+    return Outcome(
+        name=name,
+        kind=", ".join(dict.fromkeys(r.expectation_config.type for r in results)),
+        success=all(r.success for r in results),
+        unexpected_count=sum(counts) if counts else None,
+        observed=observed[0] if len(observed) == 1 else (observed or None),
+        examples=examples[:5],
+        error=errors[0] if errors else None,
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (int, float, str, type(None))) else str(value)
