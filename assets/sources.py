@@ -11,18 +11,20 @@ GROUP = "sources"
 
 
 def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
-    rows = [
-        f"| {f.fingerprint.path.name} | {f.fingerprint.encoding}{' (BOM)' if f.fingerprint.bom else ''} "
-        f"| {f.rader:,} | {f.avvisade:,} | `{f.fingerprint.sha256[:12]}` |"
-        for f in files
-    ]
-    table = "| file | encoding | rows | rejected lines | sha256 |\n|---|---|---:|---:|---|\n" + "\n".join(
-        rows
-    )
+    rows = []
+    for f in files:
+        fp = f.fingerprint
+        encoding = f"{fp.encoding}{' (BOM)' if fp.bom else ''}" if fp else ""
+        digest = f"`{fp.sha256[:12]}`" if fp else ""
+        rows.append(
+            f"| {f.label} | {encoding} | {f.rader:,} | {f.avvisade:,} | {digest} | {f.problem or ''} |"
+        )
+    table = "| file | encoding | rows | rejected lines | sha256 | problem |\n|---|---|---:|---:|---|---|\n"
     return {
-        "files": dg.MetadataValue.md(table),
+        "files": dg.MetadataValue.md(table + "\n".join(rows)),
         "rows_read": sum(f.rader + f.avvisade for f in files),
         "rejected_lines": sum(f.avvisade for f in files),
+        "unreadable_files": sum(f.problem is not None for f in files),
     }
 
 

@@ -76,6 +76,9 @@ def _run(
     }
     if docs is not None:
         metadata["data_docs"] = dg.MetadataValue.url(docs.as_uri())
+        metadata["data_docs_index"] = dg.MetadataValue.url(
+            settings.data_docs_dir.joinpath("index.html").as_uri()
+        )
     return all(o.success for o in outcomes), outcomes, metadata
 
 

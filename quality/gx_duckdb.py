@@ -17,7 +17,10 @@ GX is imported here only, when a check runs (the import takes seconds).
 
 from __future__ import annotations
 
+import html
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +78,8 @@ def validate(
 ) -> tuple[list[Outcome], Path | None]:
     """Validate the rows of `query` against (name, expectation) pairs; optionally update Data Docs.
 
-    Returns the outcomes in the order given and the Data Docs index (None without `docs_dir`).
+    Returns the outcomes in the order given and this validation's Data Docs page (None without
+    `docs_dir`).
     """
     import great_expectations as gx
     import great_expectations.expectations as gxe
@@ -93,8 +97,12 @@ def validate(
         progress_bars=ProgressBarsConfig(globally=False),  # no tqdm bars in the run log
     )
     context = gx.get_context(mode="ephemeral", project_config=config)
+    # GX's site builder deletes the pages of validations it does not know, so it builds into a fresh
+    # folder and the pages are merged into the shared Data Docs afterwards.
+    build_dir = None
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
+        build_dir = Path(tempfile.mkdtemp(prefix=".bygge-", dir=docs_dir.parent))
         context.add_data_docs_site(
             site_name=DOCS_SITE,
             site_config={
@@ -102,7 +110,7 @@ def validate(
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 "store_backend": {
                     "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
+                    "base_directory": str(build_dir),
                 },
             },
         )
@@ -145,21 +153,65 @@ def validate(
     )
     try:
         run = checkpoint.run()
+        if build_dir is not None and docs_dir is not None:
+            shutil.copytree(build_dir, docs_dir, dirs_exist_ok=True)
     finally:
         _forget(context)
         lent.clear()
-    (result,) = run.run_results.values()
+        if build_dir is not None:
+            shutil.rmtree(build_dir, ignore_errors=True)
+    ((identifier, result),) = run.run_results.items()
+    page = None
+    if docs_dir is not None:
+        page = docs_dir / "validations" / Path(*identifier.to_tuple()).with_suffix(".html")
+        _rebuild_index(docs_dir)
     grouped: dict[str, list[Any]] = {}
     for r in result.results:
         for name in (r.expectation_config.meta or {}).get("regler", []):
             grouped.setdefault(name, []).append(r)
     outcomes = [_outcome(name, grouped[name]) for name in dict.fromkeys(name for name, _ in expectations)]
-    return outcomes, (docs_dir / "index.html") if docs_dir else None
+    return outcomes, page
+
+
+KEEP_PER_SUITE = 10
+
+
+def _rebuild_index(docs_dir: Path) -> None:
+    """Our own Data Docs index over every suite, newest validation first.
+
+    Each check builds its docs in an ephemeral GX context that only knows its own validation, so GX's
+    index.html would list just the last one. The validation pages themselves stay; the ten newest per
+    suite are kept.
+    """
+    pages: dict[str, list[Path]] = {}
+    for page in (docs_dir / "validations").glob("*/*/*/*.html"):
+        pages.setdefault(page.relative_to(docs_dir / "validations").parts[0], []).append(page)
+    rows = []
+    for suite in sorted(pages):
+        newest = sorted(pages[suite], key=lambda p: p.parent.name, reverse=True)
+        for old in newest[KEEP_PER_SUITE:]:
+            shutil.rmtree(old.parent, ignore_errors=True)
+        links = " ".join(
+            f'<a href="{html.escape(p.relative_to(docs_dir).as_posix())}">{html.escape(p.parent.name)}</a>'
+            for p in newest[:KEEP_PER_SUITE]
+        )
+        rows.append(f"<tr><td>{html.escape(suite)}</td><td>{links}</td></tr>")
+    (docs_dir / "index.html").write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>JUST-team rules: Data Docs</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td{padding:.3em 1em;vertical-align:top}</style>"
+        "</head><body><h1>JUST-team rules: Great Expectations validations</h1>"
+        "<p>One suite per check (asset and check name); the newest validation first. "
+        "See docs/just-rules.md for what each rule checks.</p>"
+        f"<table><tr><th>suite</th><th>validations (UTC)</th></tr>{''.join(rows)}</table></body></html>",
+        encoding="utf-8",
+    )
 
 
 def _forget(context: Any) -> None:
-    """Let go of the context: GX keeps the last one in a module global, and with it the engine holding
-    cursors of our connection, which DuckDB's bindings then report as leaked when the process exits."""
+    """Let go of the context, which GX keeps in a module global, and close its engine's connections.
+
+    SQLAlchemy still keeps a few objects alive until the process exits, and DuckDB's bindings then print
+    a leak report; harmless, and the `jobbtorg` command exits without the interpreter's teardown."""
     from great_expectations.data_context.data_context.context_factory import project_manager
 
     for source in list(context.data_sources.all().values()):

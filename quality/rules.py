@@ -319,7 +319,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         checks="the insats belongs to a registration in the same extract",
         why="the person and the jobbtorg of an insats come from its registration (CONTRACT §2)",
         breaks="_ratt.inskrivning_id IS NOT NULL AND NOT _inskrivning_finns",
-        reason="'inskrivning_id ' || citat(inskrivning_id) || ' finns inte i uttaget'",
+        reason="'inskrivning_id ' || citat(inskrivning_id) || ' finns inte bland uttagets läsbara rader'",
         columns=("inskrivning_id",),
         expect=(_REGISTRATION_IN_STAGING,),
     ),

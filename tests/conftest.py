@@ -8,11 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.pipeline import TEST_KEY_HEX
 
 GENERATED_PEOPLE = 1_500
 GENERATED_SEED = 11
+
+# CI runs the property tests on a fixed set of examples; locally they search afresh every time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +28,16 @@ def generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("generated") / "source"
     generate_source(root, people=GENERATED_PEOPLE, seed=GENERATED_SEED)
+    return root
+
+
+@pytest.fixture(scope="session")
+def small_generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic source for tests that run the pipeline many times (property tests)."""
+    from jobbtorg_pipeline.generate import generate_source
+
+    root = tmp_path_factory.mktemp("generated-small") / "source"
+    generate_source(root, people=200, seed=GENERATED_SEED)
     return root
 
 

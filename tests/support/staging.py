@@ -1,0 +1,32 @@
+"""Load and stage a source without Dagster: the same functions the assets call, in milliseconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from jobbtorg_pipeline.assets.staging.build import (
+    SQL_MODELS,
+    build_insatser,
+    build_inskrivningar,
+    build_sql_model,
+    build_utbetalningar,
+)
+from jobbtorg_pipeline.sources.files import load_case_system, load_payments
+from tests.support.pipeline import TEST_KEY_HEX
+
+
+def stage(source: Path, work: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB file under `work` holding raw.*, staging.* and staging.karantan for `source`."""
+    work.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(work / "intern.duckdb"))
+    key = bytes.fromhex(TEST_KEY_HEX)
+    load_case_system(con, source, work)
+    load_payments(con, source, work)
+    build_inskrivningar(con, key)
+    build_insatser(con)
+    build_utbetalningar(con, key)
+    for model in SQL_MODELS:
+        build_sql_model(con, model)
+    return con
