@@ -4,8 +4,9 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
-from jobbtorg_pipeline.sources.files import LoadedFile, load_case_system, load_payments
-from jobbtorg_pipeline.warehouse import connect_internal
+from jobbtorg_pipeline.sources import read_case_system, read_payments
+from jobbtorg_pipeline.sources.files import LoadedFile
+from jobbtorg_pipeline.warehouse import connect_internal, remove_leftovers
 
 GROUP = "sources"
 
@@ -49,8 +50,10 @@ def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
 def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
     """Both files of one snapshot in one step, so they can never come from different snapshots."""
     settings = jobbtorg.settings
+    for leftover in remove_leftovers(settings):
+        context.log.info(f"removed {leftover.name}, left behind by an interrupted run")
     with connect_internal(settings) as con:
-        loaded = load_case_system(con, settings.source_dir, settings.internal_dir)
+        loaded = read_case_system(con, settings)
         snapshot = loaded.snapshot
         context.log.info(f"snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})")
         for folder, why in snapshot.skipped:
@@ -80,7 +83,7 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
     """Payments of ekonomiskt bistånd: the latest delivery of every payment month, as text."""
     settings = jobbtorg.settings
     with connect_internal(settings) as con:
-        loaded = load_payments(con, settings.source_dir, settings.internal_dir)
+        loaded = read_payments(con, settings)
         for name in loaded.replaced:
             context.log.info(f"{name} replaced by a later delivery of the same month")
         for name, why in loaded.skipped:

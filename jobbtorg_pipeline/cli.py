@@ -79,7 +79,12 @@ def _run(settings: Settings, select: str | None = None) -> int:
     except PseudonymKeyError as exc:
         _say(str(exc))
         return 2
-    _say(f"source {settings.source_dir} -> warehouse {settings.warehouse_dir}")
+    if settings.source_kind == "postgres" and settings.pg_dsn:
+        from jobbtorg_pipeline.sources.postgres import describe
+
+        _say(f"source PostgreSQL {describe(settings.pg_dsn)} -> warehouse {settings.warehouse_dir}")
+    else:
+        _say(f"source {settings.source_dir} -> warehouse {settings.warehouse_dir}")
     started = time.monotonic()
     try:
         outcome = run_all(settings, select=select)
@@ -117,9 +122,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_load_postgres(args: argparse.Namespace) -> int:
+    """Put a source folder into the case system's tables, so the PostgreSQL path can be tried."""
+    from jobbtorg_pipeline.sources.files import SourceError
+    from jobbtorg_pipeline.sources.postgres import describe, load_source_into_postgres
+
+    dsn = args.dsn or os.environ.get("JOBBTORG_PG_DSN")
+    if not dsn:
+        _say("give --dsn or set JOBBTORG_PG_DSN, e.g. 'host=127.0.0.1 dbname=arendesystem user=postgres'")
+        return 2
+    try:
+        counts = load_source_into_postgres(Path(args.source), dsn)
+    except SourceError as exc:
+        _say(str(exc))
+        return 1
+    _say(
+        f"loaded {counts['inskrivningar']:,} inskrivningar, {counts['insatser']:,} insatser and "
+        f"{counts['utbetalningar']:,} utbetalningar into {describe(dsn)}"
+        + (f" ({counts['avvisade_rader']:,} malformed lines left out)" if counts["avvisade_rader"] else "")
+    )
+    _say("run on it: JOBBTORG_SOURCE_KIND=postgres JOBBTORG_PG_DSN='...' jobbtorg run")
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     """`dagster dev` with this project's settings and instance, so the CLI's runs show in the UI."""
-    from jobbtorg_pipeline.runner import ensure_dagster_home
+    from jobbtorg_pipeline.instance import ensure_dagster_home
 
     settings = _settings(args)
     env = {**os.environ, **settings.as_env()}
@@ -128,6 +156,18 @@ def cmd_ui(args: argparse.Namespace) -> int:
     command += ["--host", args.host, "--port", str(args.port)]
     _say(f"starting the Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})")
     return subprocess.call(command, env=env)
+
+
+def cmd_init_home(args: argparse.Namespace) -> int:
+    from jobbtorg_pipeline.instance import POSTGRES_ENV, init_home
+
+    config = init_home(_settings(args), "postgres" if args.postgres else "sqlite", force=args.force)
+    _say(f"Dagster instance configuration: {config}")
+    if args.postgres:
+        missing = [name for name in POSTGRES_ENV if name not in os.environ]
+        if missing:
+            _say(f"set {', '.join(missing)} for the webserver, the daemon and jobbtorg run")
+    return 0
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -173,6 +213,19 @@ def parser() -> argparse.ArgumentParser:
         if name == "ui":
             s.add_argument("--host", default="127.0.0.1")
             s.add_argument("--port", type=int, default=3000)
+
+    lp = sub.add_parser("load-postgres", help="load a source folder into the case system's PostgreSQL tables")
+    lp.add_argument("--source", required=True, help="a source folder in the layout of CONTRACT §1")
+    lp.add_argument(
+        "--dsn", help="libpq connection string (default $JOBBTORG_PG_DSN); password from PGPASSWORD"
+    )
+    lp.set_defaults(func=cmd_load_postgres)
+
+    ih = sub.add_parser("init-home", help="write dagster.yaml into DAGSTER_HOME (SQLite, or --postgres)")
+    ih.add_argument("--home", help="Jobbtorg home (default .jobbtorg); DAGSTER_HOME wins when set")
+    ih.add_argument("--postgres", action="store_true", help="run, event and schedule storage in PostgreSQL")
+    ih.add_argument("--force", action="store_true", help="replace an existing dagster.yaml")
+    ih.set_defaults(func=cmd_init_home)
 
     d = sub.add_parser("docs", help="regenerate docs/data-dictionary.md and docs/just-rules.md")
     d.add_argument("--out", default="docs", help="docs folder (default docs)")

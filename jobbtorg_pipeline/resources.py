@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
 
-from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.settings import SETTING_NAMES, Settings
 
 # Every asset that writes the internal DuckDB file runs in this pool; dagster.yaml limits it to one at a
 # time, so runs from the UI, the daemon and the CLI queue instead of failing on DuckDB's file lock.
@@ -16,10 +17,11 @@ DUCKDB_POOL = "jobbtorg_duckdb"
 
 
 class JobbtorgResource(dg.ConfigurableResource):
-    """Where the source and the warehouse are, and how much memory DuckDB may take.
+    """Where the source and the warehouse are, and how much memory DuckDB may take: the settings of
+    `jobbtorg_pipeline/settings.py`, one field each, so the Dagster UI shows them.
 
-    The pseudonym key is never part of this configuration (it would show in the UI): it comes from
-    JOBBTORG_PSEUDONYM_KEY or the key file in the Jobbtorg home.
+    The pseudonym key and the PostgreSQL password are never part of this configuration (they would show
+    in the UI): they come from JOBBTORG_PSEUDONYM_KEY or the key file, and from PGPASSWORD.
     """
 
     source_dir: str
@@ -30,32 +32,33 @@ class JobbtorgResource(dg.ConfigurableResource):
     pseudonym_key_file: str | None = None
     truncation_tolerance: float = 0.10
     quarantine_ceiling: float = 0.05
+    source_kind: str = "files"
+    pg_dsn: str | None = None
+    pg_uttagsdatum: str | None = None
+    alert_webhook: str | None = None
+    sensor_interval: int = 60
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobbtorgResource:
-        return cls(
-            source_dir=str(settings.source_dir),
-            warehouse_dir=str(settings.warehouse_dir),
-            home_dir=str(settings.home_dir),
-            memory_limit=settings.memory_limit,
-            threads=settings.threads,
-            pseudonym_key_file=str(settings.pseudonym_key_file) if settings.pseudonym_key_file else None,
-            truncation_tolerance=settings.truncation_tolerance,
-            quarantine_ceiling=settings.quarantine_ceiling,
-        )
+        values = {name: getattr(settings, name) for name in SETTING_NAMES}
+        return cls(**{name: _plain(value) for name, value in values.items()})
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            source_dir=Path(self.source_dir),
-            warehouse_dir=Path(self.warehouse_dir),
-            home_dir=Path(self.home_dir),
-            memory_limit=self.memory_limit,
-            threads=self.threads,
-            pseudonym_key_file=Path(self.pseudonym_key_file) if self.pseudonym_key_file else None,
-            truncation_tolerance=self.truncation_tolerance,
-            quarantine_ceiling=self.quarantine_ceiling,
-        )
+        values = {name: getattr(self, name) for name in SETTING_NAMES}
+        for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
+            values[name] = Path(values[name]) if values[name] else None
+        if values["pg_uttagsdatum"]:
+            values["pg_uttagsdatum"] = date.fromisoformat(values["pg_uttagsdatum"])
+        return Settings(**values)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def uttagsdatum(con: duckdb.DuckDBPyConnection) -> str:

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
+import socket
+import sys
+import time
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 
+from jobbtorg_pipeline.failures import problems
+from jobbtorg_pipeline.instance import ensure_dagster_home
 from jobbtorg_pipeline.settings import Settings
-
-# The embedded instance's configuration: SQLite storage under DAGSTER_HOME, writers to DuckDB one at a
-# time, and no telemetry (the city's machines have no internet).
-DEFAULT_DAGSTER_YAML = """\
-# Written by jobbtorg on first use; see docs/operations.md for the PostgreSQL-backed variant.
-concurrency:
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-"""
-
-
-def ensure_dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME if set, else `<jobbtorg home>/dagster`, created with a dagster.yaml if missing."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home).absolute()
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DEFAULT_DAGSTER_YAML)
-    os.environ["DAGSTER_HOME"] = str(home)
-    return home
 
 
 @dataclass
@@ -42,29 +23,55 @@ class RunOutcome:
     problems: list[str] = field(default_factory=list)
 
 
-def _root_cause(error: object) -> str:
-    """The innermost error message: the user's exception, not Dagster's wrapping of it."""
-    message = ""
-    while error is not None:
-        message = getattr(error, "message", "") or message
-        error = getattr(error, "cause", None)
-    # "jobbtorg_pipeline.sources.files.SourceError: text" -> "SourceError: text"
-    return re.sub(r"^(?:\w+\.)+(\w+: )", r"\1", message.strip())
+PID_TAG = "jobbtorg/pid"
+HOST_TAG = "jobbtorg/host"
+IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+
+
+def _process_gone(run: dg.DagsterRun) -> bool:
+    """A run started by `jobbtorg run` on this machine whose process no longer exists (it was killed)."""
+    pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+    if not pid or host != socket.gethostname():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def wait_for_other_runs(instance: dg.DagsterInstance, job_name: str, *, poll: float = 5.0) -> None:
+    """Let a run in progress on this instance finish first: runs write the same warehouse.
+
+    Runs from the UI and the daemon queue behind this one by the instance's run queue; this is the same
+    courtesy the other way. A run left behind by a killed `jobbtorg run` is marked failed, not waited for.
+    """
+    announced = set()
+    while True:
+        active = []
+        for run in instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=IN_PROGRESS)):
+            if _process_gone(run):
+                instance.report_run_failed(run, "the process of this run is gone (it was killed)")
+            else:
+                active.append(run)
+        if not active:
+            return
+        for run in active:
+            if run.run_id not in announced:
+                print(
+                    f"jobbtorg: waiting for run {run.run_id} ({run.status.value}) to finish", file=sys.stderr
+                )
+                announced.add(run.run_id)
+        time.sleep(poll)
 
 
 def describe_failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    problems = []
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            key = evaluation.asset_check_key
-            about = evaluation.description or ""
-            problems.append(f"check {key.asset_key.to_user_string()}:{key.name} failed {about}".strip())
-    for event in result.get_step_failure_events():
-        data = event.step_failure_data
-        problems.append(f"step {event.step_key} failed: {_root_cause(data.error) if data else 'unknown'}")
-    if problems:
-        problems.append("the steps after it were not run; the full log is in the Dagster UI")
-    return problems
+    found = [str(p) for p in problems(result.all_events)]
+    if found:
+        found.append("the steps after it were not run; the full log is in the Dagster UI")
+    return found
 
 
 def run_all(
@@ -88,11 +95,12 @@ def run_all(
         ensure_dagster_home(settings)
         instance = dg.DagsterInstance.get()
     try:
+        wait_for_other_runs(instance, job.name)
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             run_config={"loggers": {"progress": {}}},
-            tags={"jobbtorg/started_by": "cli"},
+            tags={"jobbtorg/started_by": "cli", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
             asset_selection=keys,
         )
     finally:

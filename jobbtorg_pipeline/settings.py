@@ -7,7 +7,8 @@ Every setting has a default that works on a fresh clone (relative to the working
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 
 ENV_SOURCE = "JOBBTORG_SOURCE"
@@ -19,6 +20,12 @@ ENV_PSEUDONYM_KEY = "JOBBTORG_PSEUDONYM_KEY"
 ENV_PSEUDONYM_KEY_FILE = "JOBBTORG_PSEUDONYM_KEY_FILE"
 ENV_TRUNCATION_TOLERANCE = "JOBBTORG_TRUNCATION_TOLERANCE"
 ENV_QUARANTINE_CEILING = "JOBBTORG_QUARANTINE_CEILING"
+ENV_SOURCE_KIND = "JOBBTORG_SOURCE_KIND"
+ENV_PG_DSN = "JOBBTORG_PG_DSN"
+ENV_PG_UTTAGSDATUM = "JOBBTORG_PG_UTTAGSDATUM"
+ENV_ALERT_WEBHOOK = "JOBBTORG_ALERT_WEBHOOK"
+ENV_SENSOR_INTERVAL = "JOBBTORG_SENSOR_INTERVAL"
+SOURCE_KINDS = ("files", "postgres")
 
 DEFAULT_SOURCE = Path("data/source")
 DEFAULT_WAREHOUSE = Path("data/warehouse")
@@ -42,6 +49,19 @@ class Settings:
     pseudonym_key_file: Path | None = None  # None: <home>/pseudonym.key (the key itself may be in the env)
     truncation_tolerance: float = DEFAULT_TRUNCATION_TOLERANCE
     quarantine_ceiling: float = DEFAULT_QUARANTINE_CEILING
+    source_kind: str = "files"  # files (CONTRACT §1 folders) or postgres (the case system's tables)
+    pg_dsn: str | None = None  # libpq connection string; the password comes from PGPASSWORD, never here
+    pg_uttagsdatum: date | None = None  # None: the day of the pull (set only to replay an earlier pull)
+    alert_webhook: str | None = None  # failed and blocked runs are also POSTed here when set
+    sensor_interval: int = 60  # seconds between looks at the source folder
+
+    def __post_init__(self) -> None:
+        if self.source_kind not in SOURCE_KINDS:
+            raise ValueError(
+                f"{ENV_SOURCE_KIND} must be one of {', '.join(SOURCE_KINDS)}, not {self.source_kind!r}"
+            )
+        if self.source_kind == "postgres" and not self.pg_dsn:
+            raise ValueError(f"{ENV_SOURCE_KIND}=postgres needs {ENV_PG_DSN} (e.g. 'host=... dbname=...')")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -57,12 +77,24 @@ class Settings:
             else None,
             truncation_tolerance=_share(env, ENV_TRUNCATION_TOLERANCE, DEFAULT_TRUNCATION_TOLERANCE),
             quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, DEFAULT_QUARANTINE_CEILING),
+            source_kind=env.get(ENV_SOURCE_KIND) or "files",
+            pg_dsn=env.get(ENV_PG_DSN) or None,
+            pg_uttagsdatum=date.fromisoformat(env[ENV_PG_UTTAGSDATUM])
+            if env.get(ENV_PG_UTTAGSDATUM)
+            else None,
+            alert_webhook=env.get(ENV_ALERT_WEBHOOK) or None,
+            sensor_interval=int(env.get(ENV_SENSOR_INTERVAL) or 60),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
             if name in given:
                 given[name] = Path(given[name]).absolute()  # type: ignore[arg-type]
         return replace(settings, **given)  # type: ignore[arg-type]
+
+    @property
+    def alerts_file(self) -> Path:
+        """Failed and blocked runs, one JSON line each, for the data engineers (and their monitoring)."""
+        return self.home_dir / "larm" / "larm.jsonl"
 
     @property
     def data_docs_dir(self) -> Path:
@@ -101,7 +133,16 @@ class Settings:
             ENV_THREADS: str(self.threads),
             ENV_TRUNCATION_TOLERANCE: str(self.truncation_tolerance),
             ENV_QUARANTINE_CEILING: str(self.quarantine_ceiling),
+            ENV_SOURCE_KIND: self.source_kind,
+            ENV_SENSOR_INTERVAL: str(self.sensor_interval),
         }
+        for name, value in (
+            (ENV_PG_DSN, self.pg_dsn),
+            (ENV_PG_UTTAGSDATUM, self.pg_uttagsdatum.isoformat() if self.pg_uttagsdatum else None),
+            (ENV_ALERT_WEBHOOK, self.alert_webhook),
+        ):
+            if value:
+                env[name] = value
         if self.pseudonym_key_file:
             env[ENV_PSEUDONYM_KEY_FILE] = str(self.pseudonym_key_file)
         return env
@@ -115,3 +156,6 @@ def _share(env: os._Environ[str] | dict[str, str], name: str, default: float) ->
     if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a share between 0 and 1, not {text}")
     return value
+
+
+SETTING_NAMES = tuple(f.name for f in fields(Settings))

@@ -9,7 +9,9 @@ new connection sees the new one; a failed or blocked run never reaches the publi
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -81,14 +83,46 @@ def publish(
         _fsync(staging)
         staging.replace(target)  # atomic rename (os.replace)
         _fsync(target.parent)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             staging.unlink()
         wal = staging.with_name(staging.name + ".wal")
         with contextlib.suppress(FileNotFoundError):
             wal.unlink()
+        if isinstance(exc, (OSError, duckdb.Error)) and _no_space(exc):
+            raise PublishError(
+                f"No room on the disk for the new analysts' file in {target.parent} ({exc}). The analysts' "
+                "file is unchanged; free disk space and run again."
+            ) from exc
         raise
     return target
+
+
+class PublishError(RuntimeError):
+    """The analysts' file could not be replaced; the previous one is still in place."""
+
+
+def _no_space(exc: BaseException) -> bool:
+    return (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        "No space left on device" in str(exc) or "Disk quota exceeded" in str(exc)
+    )
+
+
+LEFTOVER_PATTERNS = ("las-*", "pg-*")
+
+
+def remove_leftovers(settings: Settings) -> list[Path]:
+    """Temporary folders a killed run left behind (never in use: writers run one at a time)."""
+    removed = []
+    for folder, patterns in (
+        (settings.internal_dir, LEFTOVER_PATTERNS),
+        (settings.data_docs_dir.parent, (".bygge-*",)),
+    ):
+        for pattern in patterns:
+            for path in folder.glob(pattern) if folder.is_dir() else ():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
 
 
 def _fsync(path: Path) -> None:

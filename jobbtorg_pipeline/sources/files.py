@@ -167,11 +167,13 @@ def load_csv(
     work_dir: Path,
     manad: str | None = None,
     previous: Path | None = None,
+    problem: str | None = None,
 ) -> LoadedFile:
     """Append one extract file to `raw.<kalla>`; `label` is the name recorded for it (relative path).
 
     `previous` is the same file in the previous complete snapshot; its row count is recorded as the
-    baseline of the truncation check.
+    baseline of the truncation check. `problem` records a file known to be unreadable (a table that
+    could not be pulled) without reading it.
     """
     baseline = count_rows(previous) if previous is not None and previous.is_file() else None
 
@@ -180,6 +182,8 @@ def load_csv(
         _record(con, loaded, "oläsbar")
         return loaded
 
+    if problem:
+        return unreadable(problem)
     if not path.is_file():
         return unreadable(f"{label} is missing from the extract.")
     try:
@@ -298,7 +302,7 @@ class PaymentsLoad:
 
 
 @contextlib.contextmanager
-def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """One transaction per load: all files or none (and one commit instead of one per file)."""
     con.execute("BEGIN TRANSACTION")
     try:
@@ -312,7 +316,7 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def load_case_system(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> CaseSystemLoad:
     """Read the newest complete snapshot into `raw.inskrivningar`, `raw.insatser` and `raw.uttag`."""
     snapshot = find_snapshot(source_dir)
-    with _transaction(con):
+    with transaction(con):
         return _load_snapshot(con, snapshot, work_dir)
 
 
@@ -337,7 +341,7 @@ def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir:
 def load_payments(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> PaymentsLoad:
     """Read the latest delivery of every payment month into `raw.utbetalningar`."""
     deliveries, skipped = payment_deliveries(source_dir)
-    with _transaction(con):
+    with transaction(con):
         return _load_deliveries(con, deliveries, skipped, work_dir)
 
 

@@ -1,0 +1,1 @@
+"""The Dagster instance configurations (package data): the embedded SQLite default and PostgreSQL."""

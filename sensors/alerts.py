@@ -1,0 +1,85 @@
+"""Every failed, blocked or cancelled run becomes an alert the data engineers see.
+
+An alert is one JSON line in `<JOBBTORG_HOME>/larm/larm.jsonl` (for people and for the city's monitoring
+to tail), an ERROR line in the sensor's log in the Dagster UI, and, when JOBBTORG_ALERT_WEBHOOK is set, a
+JSON POST to that URL (a failing webhook is logged, never lost: the file line is written first).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from jobbtorg_pipeline.failures import run_problems
+from jobbtorg_pipeline.resources import JobbtorgResource
+
+WEBHOOK_TIMEOUT = 10  # seconds
+
+
+def alert(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dict[str, Any]:
+    found = run_problems(instance, run.run_id)
+    blocked = any(p.kind == "check" for p in found)
+    reason = "; ".join(str(p) for p in found) or f"the run ended {run.status.value}"
+    return {
+        "tid": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_id": run.run_id,
+        "jobb": run.job_name,
+        "status": "BLOCKERAD" if blocked else run.status.value,
+        "utlost_av": run.tags.get("jobbtorg/trigger") or run.tags.get("jobbtorg/started_by") or "ui",
+        "steg": sorted({p.where for p in found if p.kind == "step"}),
+        "kontroller": [p.where for p in found if p.kind == "check"],
+        "orsak": reason,
+    }
+
+
+def record(alert_line: dict[str, Any], alerts_file: Path, webhook: str | None, log: Any) -> None:
+    alerts_file.parent.mkdir(parents=True, exist_ok=True)
+    with alerts_file.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(alert_line, ensure_ascii=False) + "\n")
+    log.error(f"run {alert_line['run_id']} {alert_line['status']}: {alert_line['orsak']}")
+    if webhook:
+        request = urllib.request.Request(
+            webhook,
+            data=json.dumps(alert_line, ensure_ascii=False).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
+                response.read()
+        except OSError as exc:
+            log.warning(f"the alert webhook did not answer ({exc}); the alert is in {alerts_file}")
+
+
+def _evaluate(context: dg.RunStatusSensorContext, jobbtorg: JobbtorgResource) -> None:
+    settings = jobbtorg.settings
+    record(
+        alert(context.instance, context.dagster_run),
+        settings.alerts_file,
+        settings.alert_webhook,
+        context.log,
+    )
+
+
+@dg.run_failure_sensor(
+    name="larm_misslyckad_korning",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every failed or blocked run as an alert (larm.jsonl, the log, a webhook if set).",
+)
+def failed_run_alert(context: dg.RunFailureSensorContext, jobbtorg: JobbtorgResource) -> None:
+    _evaluate(context, jobbtorg)
+
+
+@dg.run_status_sensor(
+    name="larm_avbruten_korning",
+    run_status=dg.DagsterRunStatus.CANCELED,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every cancelled run as an alert, as for failed runs.",
+)
+def cancelled_run_alert(context: dg.RunStatusSensorContext, jobbtorg: JobbtorgResource) -> None:
+    _evaluate(context, jobbtorg)

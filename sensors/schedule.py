@@ -1,0 +1,37 @@
+"""The nightly refresh: 02:00 in Stockholm, every asset, for the tertial report of the current tertial."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+NIGHTLY_CRON = "0 2 * * *"
+
+
+def tertial(day: date) -> str:
+    """`2019-T2` for a day in May-August 2019 (T1 January-April, T2 May-August, T3 September-December)."""
+    return f"{day.year}-T{(day.month - 1) // 4 + 1}"
+
+
+def nightly_schedule(job_name: str) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name="natt",
+        cron_schedule=NIGHTLY_CRON,
+        execution_timezone="Europe/Stockholm",
+        job_name=job_name,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Every night at 02:00 Stockholm time: read the newest extract, apply the JUST-team "
+        "rules, rebuild the marts and publish them; the tertial report of the current tertial rests on it.",
+    )
+    def natt(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+        when = context.scheduled_execution_time or datetime.now(STOCKHOLM)
+        day = when.astimezone(STOCKHOLM).date()
+        return dg.RunRequest(
+            run_key=f"natt-{day.isoformat()}",
+            tags={"jobbtorg/trigger": "natt", "jobbtorg/tertial": tertial(day)},
+        )
+
+    return natt
