@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,43 @@ def small_generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("generated-small") / "source"
     generate_source(root, people=200, seed=GENERATED_SEED)
     return root
+
+
+PG_ADMIN_DSN = os.environ.get(
+    "JOBBTORG_TEST_PG_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server of this machine (127.0.0.1:5432, user postgres). In CI (CI=true) a missing
+    server fails the tests that need it; only on a developer's machine are they skipped."""
+    import psycopg2
+
+    try:
+        psycopg2.connect(PG_ADMIN_DSN, connect_timeout=5).close()
+    except psycopg2.OperationalError as exc:
+        message = f"PostgreSQL is needed at {PG_ADMIN_DSN}: {str(exc).strip()}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return PG_ADMIN_DSN
+
+
+@pytest.fixture
+def pg_database(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database for one test; its DSN. Dropped afterwards."""
+    import psycopg2
+
+    name = f"jobbtorg_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(postgres_server)
+    admin.autocommit = True
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
+    finally:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
 
 
 def cli_env(work: Path, **extra: str) -> dict[str, str]:

@@ -20,7 +20,15 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
-SQL_MODELS = ("stadsdelar", "perioder", "personer", "inskrivning_period", "insats_period")
+SQL_MODELS = (
+    "stadsdelar",
+    "perioder",
+    "personer",
+    "inskrivning_period",
+    "insats_period",
+    "forsorjningsstod_manad",
+    "utbetalningsmanader",
+)
 
 
 def sql_model(name: str) -> str:

@@ -1,0 +1,69 @@
+-- Försörjningsstöd before and after (seed 003's classic figure: the participants' costs fell 56 % two
+-- months after the end). For the persons with an avslut in the period (their last; under a jobbtorg, that
+-- jobbtorg's last): net försörjningsstöd per month in the 3 months before the month of the inskrivning of
+-- that registration, against the net in month +2 and month +8 after the month of the avslut. A person
+-- without payments counts as 0 SEK. Each comparison uses only persons whose months all lie within the
+-- delivered payment months.
+WITH niva AS (
+    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
+    FROM staging.inskrivning_period AS ip
+    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
+),
+kohort AS (
+    SELECT period, niva AS jobbtorg, person_key,
+           arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
+               AS inskrivning_id
+    FROM niva
+    GROUP BY period, niva, person_key
+),
+manader AS (
+    SELECT k.period, k.jobbtorg, k.person_key,
+           date_trunc('month', i.inskrivningsdatum)::DATE AS manad_in,
+           date_trunc('month', i.avslutsdatum)::DATE AS manad_ut
+    FROM kohort AS k
+    LEFT JOIN staging.inskrivningar AS i USING (inskrivning_id)
+),
+belopp AS (
+    SELECT m.*,
+           (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
+            WHERE f.person_key = m.person_key
+              AND f.manad BETWEEN (m.manad_in - INTERVAL 3 MONTH)::DATE AND (m.manad_in - INTERVAL 1 MONTH)::DATE)
+               / 3 AS fore_per_manad,
+           (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
+            WHERE f.person_key = m.person_key AND f.manad = (m.manad_ut + INTERVAL 2 MONTH)::DATE) AS efter_2,
+           (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
+            WHERE f.person_key = m.person_key AND f.manad = (m.manad_ut + INTERVAL 8 MONTH)::DATE) AS efter_8,
+           (m.manad_in - INTERVAL 3 MONTH)::DATE >= l.forsta_manad AS fore_levererat,
+           (m.manad_ut + INTERVAL 2 MONTH)::DATE <= l.sista_manad AS efter_2_levererat,
+           (m.manad_ut + INTERVAL 8 MONTH)::DATE <= l.sista_manad AS efter_8_levererat
+    FROM manader AS m
+    CROSS JOIN staging.utbetalningsmanader AS l
+),
+per_grupp AS (
+    SELECT b.period, b.jobbtorg,
+           CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
+           count(*) FILTER (WHERE b.manad_ut IS NOT NULL) AS avslutade,
+           count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat) AS n2,
+           avg(b.fore_per_manad) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
+               AS fore_2,
+           avg(b.efter_2) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
+               AS efter_2,
+           count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat) AS n8,
+           avg(b.fore_per_manad) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
+               AS fore_8,
+           avg(b.efter_8) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
+               AS efter_8
+    FROM belopp AS b
+    JOIN staging.personer AS p USING (person_key)
+    GROUP BY GROUPING SETS ((b.period, b.jobbtorg, p.kon), (b.period, b.jobbtorg))
+)
+SELECT period, jobbtorg, kon, avslutade,
+       n2 AS uppfoljningsbara_2_man,
+       round(fore_2, 2) AS fore_sek_per_manad_2_man,
+       round(efter_2, 2) AS efter_2_man_sek,
+       round(100 * (efter_2 - fore_2) / nullif(fore_2, 0), 1) AS forandring_2_man_procent,
+       n8 AS uppfoljningsbara_8_man,
+       round(fore_8, 2) AS fore_sek_per_manad_8_man,
+       round(efter_8, 2) AS efter_8_man_sek,
+       round(100 * (efter_8 - fore_8) / nullif(fore_8, 0), 1) AS forandring_8_man_procent
+FROM per_grupp

@@ -1,0 +1,50 @@
+-- Kolada's "resultat vid avslut i kommunens arbetsmarknadsverksamhet": the share of those who ended who
+-- went to work or studies. Work is unsubsidised or subsidised employment on the regular labour market; a
+-- municipal labour-market employment (such as a visstidsanställning) does not count. The case system
+-- cannot say who the employer was, so the pipeline approximates: an avslut for work counts as a municipal
+-- employment when the registration held a visstidsanställning that was active on the day of the avslut or
+-- ended within the 30 days before it. Each person's last avslut in the period counts.
+WITH niva AS (
+    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
+    FROM staging.inskrivning_period AS ip
+    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
+),
+sista_avslut AS (
+    SELECT period, niva AS jobbtorg, person_key,
+           arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
+               AS inskrivning_id
+    FROM niva
+    GROUP BY period, niva, person_key
+),
+kommunal AS (
+    SELECT DISTINCT i.inskrivning_id
+    FROM staging.inskrivningar AS i
+    JOIN staging.insatser AS s USING (inskrivning_id)
+    WHERE s.insatstyp = 'visstidsanstallning'
+      AND i.avslutsdatum IS NOT NULL
+      AND s.startdatum <= i.avslutsdatum
+      AND coalesce(s.slutdatum, i.avslutsdatum) >= i.avslutsdatum - 30
+),
+per_person AS (
+    SELECT a.period, a.jobbtorg, a.person_key, i.avslutsgrupp,
+           a.inskrivning_id IS NOT NULL AS avslutad,
+           k.inskrivning_id IS NOT NULL AS kommunal_anstallning
+    FROM sista_avslut AS a
+    LEFT JOIN staging.inskrivningar AS i USING (inskrivning_id)
+    LEFT JOIN kommunal AS k USING (inskrivning_id)
+)
+SELECT pp.period,
+       pp.jobbtorg,
+       CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
+       count(*) FILTER (WHERE pp.avslutad) AS avslutade,
+       count(*) FILTER (WHERE pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning) AS arbete,
+       count(*) FILTER (WHERE pp.avslutsgrupp = 'studier') AS studier,
+       count(*) FILTER (WHERE pp.avslutsgrupp = 'arbete' AND pp.kommunal_anstallning) AS kommunal_anstallning,
+       count(*) FILTER (WHERE (pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning)
+                        OR pp.avslutsgrupp = 'studier') AS arbete_eller_studier,
+       count(*) FILTER (WHERE (pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning)
+                        OR pp.avslutsgrupp = 'studier') / nullif(count(*) FILTER (WHERE pp.avslutad), 0)
+           AS andel_arbete_eller_studier
+FROM per_person AS pp
+JOIN staging.personer AS p USING (person_key)
+GROUP BY GROUPING SETS ((pp.period, pp.jobbtorg, p.kon), (pp.period, pp.jobbtorg))

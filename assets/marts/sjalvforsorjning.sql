@@ -1,0 +1,38 @@
+-- Self-sufficiency 3, 6, 12 and 18 months after avslut (seed 001: measured up to 18 months; self-sufficient
+-- means not in need of försörjningsstöd from the city). The cohort is the persons with an avslut in the
+-- period; month 0 is the month of their last avslut in the period (under a jobbtorg: of that jobbtorg's
+-- registrations). A follow-up month counts only if it lies within the delivered payment months.
+WITH niva AS (
+    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
+    FROM staging.inskrivning_period AS ip
+    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
+),
+per_person AS (
+    SELECT period, niva AS jobbtorg, person_key,
+           date_trunc('month', max(avslutsdatum) FILTER (WHERE avslutad_i_perioden))::DATE AS manad_0
+    FROM niva
+    GROUP BY period, niva, person_key
+),
+bedomda AS (
+    SELECT pp.period, pp.jobbtorg, pp.person_key, k.manader, pp.manad_0 IS NOT NULL AS avslutad,
+           (pp.manad_0 + to_months(k.manader))::DATE BETWEEN l.forsta_manad AND l.sista_manad
+               AS uppfoljningsbar,
+           coalesce(f.netto, 0) <= 0 AS sjalvforsorjande
+    FROM per_person AS pp
+    CROSS JOIN (VALUES (3), (6), (12), (18)) AS k(manader)
+    CROSS JOIN staging.utbetalningsmanader AS l
+    LEFT JOIN staging.forsorjningsstod_manad AS f
+      ON f.person_key = pp.person_key AND f.manad = (pp.manad_0 + to_months(k.manader))::DATE
+)
+SELECT b.period,
+       b.jobbtorg,
+       CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
+       b.manader AS manader_efter_avslut,
+       count(*) FILTER (WHERE b.avslutad) AS avslutade,
+       count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar) AS uppfoljningsbara,
+       count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar AND b.sjalvforsorjande) AS sjalvforsorjande,
+       count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar AND b.sjalvforsorjande)
+           / nullif(count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar), 0) AS andel_sjalvforsorjande
+FROM bedomda AS b
+JOIN staging.personer AS p USING (person_key)
+GROUP BY GROUPING SETS ((b.period, b.jobbtorg, b.manader, p.kon), (b.period, b.jobbtorg, b.manader))
