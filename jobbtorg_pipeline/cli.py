@@ -158,6 +158,31 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(command, env=env)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The report of any period; --publish freezes it as a numbered version."""
+    from jobbtorg_pipeline.report.build import ReportError, publish, verify, write_preliminary
+
+    settings = _settings(args)
+    try:
+        if args.verify:
+            different = verify(settings, args.period, args.verify)
+            if different:
+                _say(f"{args.period} version {args.verify} differs when rebuilt: {', '.join(different)}")
+                return 1
+            _say(f"{args.period} version {args.verify} rebuilds byte for byte from the current inputs")
+            return 0
+        if args.publish or args.correction:
+            folder = publish(settings, args.period, correction=args.correction)
+            _say(f"published {args.period} as {folder.name}: {folder}")
+        else:
+            folder = write_preliminary(settings, args.period)
+            _say(f"preliminary report {args.period}: {folder / 'rapport.html'} and rapport.xlsx")
+    except ReportError as exc:
+        _say(str(exc))
+        return 1
+    return 0
+
+
 def cmd_init_home(args: argparse.Namespace) -> int:
     from jobbtorg_pipeline.instance import POSTGRES_ENV, init_home
 
@@ -220,6 +245,14 @@ def parser() -> argparse.ArgumentParser:
         "--dsn", help="libpq connection string (default $JOBBTORG_PG_DSN); password from PGPASSWORD"
     )
     lp.set_defaults(func=cmd_load_postgres)
+
+    r = sub.add_parser("report", help="the tertial report (HTML and Excel) of a period; --publish freezes it")
+    r.add_argument("--period", required=True, help="2019-T2 for a tertial, 2019 for a year")
+    r.add_argument("--warehouse", help="warehouse folder (default $JOBBTORG_WAREHOUSE or data/warehouse)")
+    r.add_argument("--publish", action="store_true", help="freeze the period as its first published version")
+    r.add_argument("--correction", metavar="REASON", help="publish a corrected version N+1 with this reason")
+    r.add_argument("--verify", type=int, metavar="N", help="check that version N rebuilds byte for byte")
+    r.set_defaults(func=cmd_report)
 
     ih = sub.add_parser("init-home", help="write dagster.yaml into DAGSTER_HOME (SQLite, or --postgres)")
     ih.add_argument("--home", help="Jobbtorg home (default .jobbtorg); DAGSTER_HOME wins when set")

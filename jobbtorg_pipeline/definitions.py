@@ -6,6 +6,7 @@ import dagster as dg
 
 from jobbtorg_pipeline.assets.marts.assets import mart_assets
 from jobbtorg_pipeline.assets.publish import analysfil
+from jobbtorg_pipeline.assets.report import tertialrapport
 from jobbtorg_pipeline.assets.sources import arendesystem, raw_utbetalningar
 from jobbtorg_pipeline.assets.staging.assets import staging_assets
 from jobbtorg_pipeline.progress import progress_logger
@@ -31,7 +32,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         tags={"jobbtorg/skriver": "lager"},
     )
     return dg.Definitions(
-        assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil],
+        assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil, tertialrapport],
         asset_checks=quality_checks,
         jobs=[all_assets],
         schedules=[nightly_schedule(ALL_ASSETS_JOB)],

@@ -37,6 +37,7 @@ class JobbtorgResource(dg.ConfigurableResource):
     pg_uttagsdatum: str | None = None
     alert_webhook: str | None = None
     sensor_interval: int = 60
+    disclosure_threshold: int = 5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobbtorgResource:

@@ -25,6 +25,7 @@ ENV_PG_DSN = "JOBBTORG_PG_DSN"
 ENV_PG_UTTAGSDATUM = "JOBBTORG_PG_UTTAGSDATUM"
 ENV_ALERT_WEBHOOK = "JOBBTORG_ALERT_WEBHOOK"
 ENV_SENSOR_INTERVAL = "JOBBTORG_SENSOR_INTERVAL"
+ENV_DISCLOSURE_THRESHOLD = "JOBBTORG_DISCLOSURE_THRESHOLD"
 SOURCE_KINDS = ("files", "postgres")
 
 DEFAULT_SOURCE = Path("data/source")
@@ -33,6 +34,7 @@ DEFAULT_HOME = Path(".jobbtorg")
 DEFAULT_MEMORY_LIMIT = "3GB"
 DEFAULT_TRUNCATION_TOLERANCE = 0.10  # a source may shrink by at most 10 % against its baseline
 DEFAULT_QUARANTINE_CEILING = 0.05  # at most 5 % of a source's rows in quarantine
+DEFAULT_DISCLOSURE_THRESHOLD = 5  # published counts under this are hidden
 
 ANALYSTS_FILE = "jobbtorg.duckdb"
 INTERNAL_DIR = "intern"
@@ -54,6 +56,7 @@ class Settings:
     pg_uttagsdatum: date | None = None  # None: the day of the pull (set only to replay an earlier pull)
     alert_webhook: str | None = None  # failed and blocked runs are also POSTed here when set
     sensor_interval: int = 60  # seconds between looks at the source folder
+    disclosure_threshold: int = DEFAULT_DISCLOSURE_THRESHOLD
 
     def __post_init__(self) -> None:
         if self.source_kind not in SOURCE_KINDS:
@@ -84,6 +87,7 @@ class Settings:
             else None,
             alert_webhook=env.get(ENV_ALERT_WEBHOOK) or None,
             sensor_interval=int(env.get(ENV_SENSOR_INTERVAL) or 60),
+            disclosure_threshold=int(env.get(ENV_DISCLOSURE_THRESHOLD) or DEFAULT_DISCLOSURE_THRESHOLD),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
@@ -135,6 +139,7 @@ class Settings:
             ENV_QUARANTINE_CEILING: str(self.quarantine_ceiling),
             ENV_SOURCE_KIND: self.source_kind,
             ENV_SENSOR_INTERVAL: str(self.sensor_interval),
+            ENV_DISCLOSURE_THRESHOLD: str(self.disclosure_threshold),
         }
         for name, value in (
             (ENV_PG_DSN, self.pg_dsn),

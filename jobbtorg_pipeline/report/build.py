@@ -1,0 +1,220 @@
+"""Build, write and freeze the tertial report.
+
+`<warehouse>/rapporter/<period>/preliminar/` is rebuilt by every run. Publishing a period freezes it in
+`<warehouse>/rapporter/<period>/v<N>/`: the HTML, the workbook, the figures as JSON, and a manifest with
+the identity of the inputs (the uttagsdatum and the extract files with their SHA-256, as recorded when the
+analysts' file was published) and the pipeline version. A version folder is never written again: a
+correction is version N+1 with its reason, and the old version stays. Nothing in the files depends on the
+clock, so rebuilding a version from the same inputs gives the same bytes (`verify`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from jobbtorg_pipeline import code_version
+from jobbtorg_pipeline.report.content import ReportTable, build_tables
+from jobbtorg_pipeline.report.disclosure import suppress
+from jobbtorg_pipeline.report.render import render_excel, render_html
+from jobbtorg_pipeline.settings import Settings
+
+PERIOD = re.compile(r"^\d{4}(-T[123])?$")
+FILES = ("rapport.html", "rapport.xlsx", "siffror.json")
+
+
+class ReportError(RuntimeError):
+    pass
+
+
+@dataclass
+class Report:
+    period: str
+    tables: list[ReportTable]
+    about: dict[str, str]
+    uttagsdatum: date
+    inputs: list[dict[str, Any]]
+
+
+def reports_dir(settings: Settings) -> Path:
+    return settings.warehouse_dir / "rapporter"
+
+
+def _inputs(settings: Settings) -> list[dict[str, Any]]:
+    """The extract files behind the analysts' file: those recorded at its last publication."""
+    if not settings.internal_file.exists():
+        return []
+    con = duckdb.connect(str(settings.internal_file), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT kalla, fil, manad, rader, sha256 FROM kvalitet.publicerade_filer
+            WHERE run_id = (SELECT arg_max(run_id, publicerad) FROM kvalitet.publicerade_filer)
+            ORDER BY kalla, fil
+            """
+        ).fetchall()
+    except duckdb.CatalogException:
+        return []
+    finally:
+        con.close()
+    return [dict(zip(("kalla", "fil", "manad", "rader", "sha256"), r, strict=True)) for r in rows]
+
+
+def build(settings: Settings, period: str, *, status: str) -> Report:
+    if not PERIOD.match(period):
+        raise ReportError(f"--period must look like 2019-T2 or 2019, not {period!r}")
+    if not settings.analysts_file.exists():
+        raise ReportError(f"No analysts' file at {settings.analysts_file}: run the pipeline first.")
+    con = duckdb.connect(str(settings.analysts_file), read_only=True)
+    try:
+        found = con.execute(
+            "SELECT uttagsdatum FROM marts.unika_individer WHERE period = ? LIMIT 1", [period]
+        ).fetchone()
+        if found is None:
+            known = [
+                r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer ORDER BY 1")
+            ]
+            raise ReportError(f"No figures for {period}; the analysts' file has {', '.join(known)}.")
+        tables = [t for t in build_tables(con, period) if t.grid.rows or t.id.startswith("datakvalitet")]
+    finally:
+        con.close()
+    for table in tables:
+        suppress(table.grid, settings.disclosure_threshold)
+    inputs = _inputs(settings)
+    snapshots = sorted({Path(i["fil"]).parent.name for i in inputs if i["kalla"] != "utbetalningar"})
+    about = {
+        "Period": period,
+        "Status": status,
+        "Uttagsdatum": str(found[0]),
+        "Indata": f"ärendesystemets uttag {', '.join(snapshots) or '-'}, "
+        f"{sum(1 for i in inputs if i['kalla'] == 'utbetalningar')} utbetalningsleveranser",
+        "Pipeline": f"jobbtorg-pipeline {code_version()}",
+    }
+    return Report(period, tables, about, found[0], inputs)
+
+
+def figures(report: Report) -> dict[str, Any]:
+    """The published figures, hidden values as `..`, in a stable order."""
+    return {
+        "period": report.period,
+        "uttagsdatum": str(report.uttagsdatum),
+        "tabeller": [
+            {
+                "id": t.id,
+                "rubrik": t.title,
+                "kolumner": [t.labels[c] for c in t.grid.columns],
+                "rader": [
+                    {"rad": row, "varden": [_json_value(t.grid.value(row, c)) for c in t.grid.columns]}
+                    for row in t.grid.rows
+                ],
+            }
+            for t in report.tables
+        ],
+    }
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int)):
+        return value
+    return round(float(value), 6)
+
+
+def _write_files(report: Report, folder: Path, threshold: int) -> list[Path]:
+    (folder / "rapport.html").write_text(
+        render_html(report.tables, report.about, threshold), encoding="utf-8"
+    )
+    render_excel(report.tables, report.about, threshold, folder / "rapport.xlsx", report.uttagsdatum)
+    (folder / "siffror.json").write_text(
+        json.dumps(figures(report), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return [folder / name for name in FILES]
+
+
+def write_preliminary(settings: Settings, period: str) -> Path:
+    report = build(settings, period, status="preliminär: uppdateras varje natt tills perioden publiceras")
+    folder = reports_dir(settings) / period / "preliminar"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".bygge-", dir=folder.parent))
+    try:
+        _write_files(report, tmp, settings.disclosure_threshold)
+        if folder.exists():
+            shutil.rmtree(folder)
+        tmp.replace(folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def versions(settings: Settings, period: str) -> list[int]:
+    folder = reports_dir(settings) / period
+    return (
+        sorted(int(p.name[1:]) for p in folder.glob("v*") if p.name[1:].isdigit()) if folder.exists() else []
+    )
+
+
+def _status(version: int, reason: str | None) -> str:
+    return f"publicerad, version {version}" + (f" (rättelse: {reason})" if reason else "")
+
+
+def publish(settings: Settings, period: str, *, correction: str | None = None) -> Path:
+    """Freeze the period's report as the next version; a second version needs the correction's reason."""
+    existing = versions(settings, period)
+    if existing and not correction:
+        raise ReportError(
+            f"{period} is already published (version {existing[-1]}); a published tertial is never changed. "
+            "Publish a correction as a new version with --correction 'the reason'."
+        )
+    version = (existing[-1] + 1) if existing else 1
+    report = build(settings, period, status=_status(version, correction))
+    folder = reports_dir(settings) / period / f"v{version}"
+    tmp = folder.with_name(f".v{version}.bygge")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    _write_files(report, tmp, settings.disclosure_threshold)
+    manifest = {
+        "period": period,
+        "version": version,
+        "rattelse": correction,
+        "uttagsdatum": str(report.uttagsdatum),
+        "pipeline": code_version(),
+        "roj_grans": settings.disclosure_threshold,
+        "indata": report.inputs,
+        "filer": {name: hashlib.sha256((tmp / name).read_bytes()).hexdigest() for name in FILES},
+    }
+    (tmp / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    tmp.replace(folder)  # the version appears whole or not at all
+    with (reports_dir(settings) / "publiceringar.jsonl").open("a", encoding="utf-8") as log:
+        entry = {
+            "period": period,
+            "version": version,
+            "rattelse": correction,
+            "publicerad": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return folder
+
+
+def verify(settings: Settings, period: str, version: int) -> list[str]:
+    """Rebuild a published version from the current inputs; the files that differ (none: identical)."""
+    folder = reports_dir(settings) / period / f"v{version}"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    if manifest["pipeline"] != code_version():
+        return [f"the pipeline (built with {manifest['pipeline']}, now {code_version()})"]
+    inputs = _inputs(settings)
+    if inputs != manifest["indata"]:
+        return ["the inputs (the extract files behind the analysts' file are not those of the version)"]
+    report = build(settings, period, status=_status(version, manifest["rattelse"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_files(report, Path(tmp), manifest["roj_grans"])
+        return [name for name in FILES if (Path(tmp) / name).read_bytes() != (folder / name).read_bytes()]
