@@ -62,8 +62,13 @@ def _plain(value: object) -> object:
     return value
 
 
-def uttagsdatum(con: duckdb.DuckDBPyConnection) -> str:
-    return str(con.execute("SELECT uttagsdatum FROM raw.uttag").fetchone()[0])
+def uttagsdatum(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The uttagsdatum of the extract last read (None before any: reference data can come first)."""
+    try:
+        row = con.execute("SELECT uttagsdatum FROM raw.uttag").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return str(row[0]) if row else None
 
 
 def table_metadata(

@@ -43,17 +43,18 @@ def record(alert_line: dict[str, Any], alerts_file: Path, webhook: str | None, l
         out.write(json.dumps(alert_line, ensure_ascii=False) + "\n")
     log.error(f"run {alert_line['run_id']} {alert_line['status']}: {alert_line['orsak']}")
     if webhook:
-        request = urllib.request.Request(
-            webhook,
-            data=json.dumps(alert_line, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
         try:
+            request = urllib.request.Request(
+                webhook,
+                data=json.dumps(alert_line, ensure_ascii=False).encode(),
+                headers={"Content-Type": "application/json"},
+                method="POST",
+            )
             with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT) as response:
                 response.read()
-        except OSError as exc:
-            log.warning(f"the alert webhook did not answer ({exc}); the alert is in {alerts_file}")
+        except Exception as exc:  # any webhook failure is logged; the alert is already in the file
+            failure = f"{type(exc).__name__}: {exc}"
+            log.warning(f"the alert webhook failed ({failure}); the alert is in {alerts_file}")
 
 
 def _evaluate(context: dg.RunStatusSensorContext, jobbtorg: JobbtorgResource) -> None:
