@@ -73,7 +73,7 @@ def _mart_section(m: Mart) -> list[str]:
         m.description,
         "",
         f"- **Grain**: one row per ({', '.join(m.grain)}).",
-        f"- **Rows**: {m.rows}",
+        f"- **Rows**: {m.rows_text}",
         "",
         "| column | type | unit | definition |",
         "| --- | --- | --- | --- |",

@@ -42,6 +42,16 @@ class Mart:
         return self.common + self.dimensions + self.measures
 
     @property
+    def rows_text(self) -> str:
+        """Which rows the mart has: the YAML's words, and the all-`totalt` row when the build adds it."""
+        if self.fills_empty_periods:
+            return (
+                f"{self.rows.rstrip('.')}; every period has at least its all-`totalt` row (zeros and empty "
+                "shares where nothing happened)."
+            )
+        return self.rows
+
+    @property
     def fills_empty_periods(self) -> bool:
         """Every period gets its all-`totalt` row when every dimension has a `totalt` level."""
         return bool(self.dimensions) and len(self.grain) == 1 + len(self.dimensions)
@@ -141,7 +151,7 @@ def _literal(text: str) -> str:
 
 def comment_statements(m: Mart) -> list[str]:
     """COMMENT ON TABLE/COLUMN statements from the dictionary, for the published file."""
-    table = f"{m.description} Rows: {m.rows}"
+    table = f"{m.description} Rows: {m.rows_text}"
     statements = [f"COMMENT ON TABLE marts.{m.name} IS {_literal(table)}"]
     for c in m.columns:
         statements.append(
