@@ -31,7 +31,8 @@ per_registrering AS (
     GROUP BY period, jobbtorg
 ),
 insatser AS (
-    SELECT ip.period, s.planerat_slutdatum, s.startdatum, coalesce(s.slutdatum, d.referensdag) AS sista_dag,
+    SELECT ip.period, s.planerat_slutdatum, s.startdatum,
+           least(coalesce(s.slutdatum, d.referensdag), d.referensdag) AS sista_dag,
            CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS jobbtorg
     FROM staging.insats_period AS ip
     JOIN staging.insatser AS s USING (insats_id)

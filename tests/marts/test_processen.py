@@ -181,17 +181,15 @@ CASES = [
     pytest.param("2017", "totalt", expect(4, 4, 1.0, 2.0, 0, 0, 0), id="2017-totalt"),
 ]
 
-# insatser_langre_an_6_manader. AMBIGUITY (see the report): for an insats active in a period but ending
-# AFTER that period's judging day, the YAML's "by their slutdatum, or by the judging day while ongoing" can
-# mean (1) its slutdatum (it is not 'ongoing' in the extract: it has a slutdatum), or (2) the judging day
-# (it was still going on then). The cells marked 'reading-1' follow the literal reading (1); every other
-# cell is the same under both readings.
+# insatser_langre_an_6_manader: how long an insats had run by the period's judging day, or by its slutdatum
+# if it ended before that day (startdatum + 6 months < the earlier of the two). An insats still running on
+# the judging day is judged on that day even if the extract already knows a later slutdatum.
 LANGRE_CASES = [
-    # 2019-T1: x7 (ended 31 Jan; 2018-12-04 < 2019-01-31) yes. x2 ends 16 Jul, after 30 Apr: reading (1)
-    # 2019-07-15 < 2019-07-16 yes; reading (2) 2019-07-15 < 2019-04-30 no. x1 exactly 6 m: no either way.
+    # 2019-T1 (judged 30 Apr): x7 (ended 31 Jan; 2018-12-04 < 2019-01-31) yes. x2 ends 16 Jul, after the
+    # judging day: judged on 30 Apr, 2019-07-15 < 2019-04-30 no. x1 exactly 6 m: no.
     # x3 (ongoing, 2019-10-20 vs 30 Apr) no; x4 (2019-09-01 vs 30 Apr) no; x5, x8 short.
-    pytest.param("2019-T1", "totalt", 2, id="2019-T1-totalt-reading-1"),
-    pytest.param("2019-T1", SYDOST, 2, id="2019-T1-S-reading-1"),
+    pytest.param("2019-T1", "totalt", 1, id="2019-T1-totalt-judged-on-the-period-end"),
+    pytest.param("2019-T1", SYDOST, 1, id="2019-T1-S-judged-on-the-period-end"),
     pytest.param("2019-T1", JARVA, 0, id="2019-T1-J-exactly-6-months"),
     # 2019-T2 (judged 31 Aug): x2 ended 16 Jul (6 m + 1 day) yes; x1 exactly 6 m no; x3 no; x4 (1 Sep) no.
     pytest.param("2019-T2", "totalt", 1, id="2019-T2-totalt"),
@@ -209,9 +207,8 @@ LANGRE_CASES = [
     # 2018-T3 and 2018 (judged 31 Dec 2018): x7 2018-12-04 < 31 Dec (and < its slutdatum) -> 1.
     pytest.param("2018-T3", "totalt", 1, id="2018-T3-totalt"),
     pytest.param("2018", "totalt", 1, id="2018-totalt"),
-    # 2018-T2 (judged 31 Aug 2018): x7 ends 2019-01-31; reading (1) 2018-12-04 < 2019-01-31 yes;
-    # reading (2) 2018-12-04 < 2018-08-31 no.
-    pytest.param("2018-T2", "totalt", 1, id="2018-T2-totalt-reading-1"),
+    # 2018-T2 (judged 31 Aug 2018): x7 ends 2019-01-31, after the judging day: 2018-12-04 < 2018-08-31 no.
+    pytest.param("2018-T2", "totalt", 0, id="2018-T2-totalt-still-running-at-the-period-end"),
 ]
 # fmt: on
 
