@@ -24,7 +24,13 @@ def test_assets_are_grouped_by_layer_and_described():
         node = graph.get(key)
         groups.setdefault(node.group_name, set()).add(key.path[0])
         assert node.description, f"{key.to_user_string()} has no description"
-    assert groups == {"sources": {"raw"}, "staging": {"staging"}, "marts": {"marts"}, "publish": {"publish"}}
+    assert groups == {
+        "sources": {"raw"},
+        "staging": {"staging"},
+        "marts": {"marts"},
+        "publish": {"publish"},
+        "report": {"rapport"},
+    }
 
 
 def test_publish_comes_after_every_mart():

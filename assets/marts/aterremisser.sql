@@ -1,16 +1,11 @@
 -- Återremisser (avslut for aterremiss: sent back to the district office) and those who came back.
 -- Rows: every (period, jobbtorg, kön) with a registration active in the period, as in unika_individer.
-WITH niva AS (
-    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
-    FROM staging.inskrivning_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
-),
-per_person AS (
+WITH per_person AS (
     SELECT period, niva AS jobbtorg, person_key,
            bool_or(avslutad_i_perioden) AS avslutad,
            min(avslutsdatum) FILTER (WHERE avslutad_i_perioden AND avslutsorsak = 'aterremiss')
                AS forsta_aterremiss
-    FROM niva
+    FROM staging.inskrivning_niva
     GROUP BY period, niva, person_key
 ),
 -- the next inskrivningsdatum, at any jobbtorg, strictly after the first återremiss in the period

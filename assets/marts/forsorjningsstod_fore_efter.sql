@@ -4,16 +4,11 @@
 -- that registration, against the net in month +2 and month +8 after the month of the avslut. A person
 -- without payments counts as 0 SEK. Each comparison uses only persons whose months all lie within the
 -- delivered payment months.
-WITH niva AS (
-    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
-    FROM staging.inskrivning_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
-),
-kohort AS (
+WITH kohort AS (
     SELECT period, niva AS jobbtorg, person_key,
            arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
                AS inskrivning_id
-    FROM niva
+    FROM staging.inskrivning_niva
     GROUP BY period, niva, person_key
 ),
 manader AS (

@@ -4,16 +4,11 @@
 -- cannot say who the employer was, so the pipeline approximates: an avslut for work counts as a municipal
 -- employment when the registration held a visstidsanställning that was active on the day of the avslut or
 -- ended within the 30 days before it. Each person's last avslut in the period counts.
-WITH niva AS (
-    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
-    FROM staging.inskrivning_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
-),
-sista_avslut AS (
+WITH sista_avslut AS (
     SELECT period, niva AS jobbtorg, person_key,
            arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
                AS inskrivning_id
-    FROM niva
+    FROM staging.inskrivning_niva
     GROUP BY period, niva, person_key
 ),
 kommunal AS (

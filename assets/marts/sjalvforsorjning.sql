@@ -2,15 +2,10 @@
 -- means not in need of försörjningsstöd from the city). The cohort is the persons with an avslut in the
 -- period; month 0 is the month of their last avslut in the period (under a jobbtorg: of that jobbtorg's
 -- registrations). A follow-up month counts only if it lies within the delivered payment months.
-WITH niva AS (
-    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
-    FROM staging.inskrivning_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
-),
-per_person AS (
+WITH per_person AS (
     SELECT period, niva AS jobbtorg, person_key,
            date_trunc('month', max(avslutsdatum) FILTER (WHERE avslutad_i_perioden))::DATE AS manad_0
-    FROM niva
+    FROM staging.inskrivning_niva
     GROUP BY period, niva, person_key
 ),
 bedomda AS (

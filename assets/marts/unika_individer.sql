@@ -1,19 +1,14 @@
 -- Distinct persons registered, newly registered and ended, per period, jobbtorg and kön.
 -- Per-person values are computed at two levels (each jobbtorg, and 'totalt' over all registrations) before
 -- grouping, so a person under two jobbtorg counts once in 'totalt' and the last avslut is the level's own.
-WITH niva AS (
-    SELECT ip.*, CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
-    FROM staging.inskrivning_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
-),
-per_person AS (
+WITH per_person AS (
     SELECT period, niva AS jobbtorg, person_key,
            count(*) AS registreringar,
            bool_or(ny_i_perioden) AS ny,
            bool_or(avslutad_i_perioden) AS avslutad,
            -- the last avslut in the period; same day: the highest inskrivning_id
            arg_max(avslutsgrupp, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden) AS grupp
-    FROM niva
+    FROM staging.inskrivning_niva
     GROUP BY period, niva, person_key
 )
 SELECT pp.period,

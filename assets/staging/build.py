@@ -20,12 +20,14 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
+VIEWS = ("inskrivning_niva",)  # cheap to compute on the fly: a view, not a table
 SQL_MODELS = (
     "stadsdelar",
     "perioder",
     "personer",
     "inskrivning_period",
     "insats_period",
+    "inskrivning_niva",
     "forsorjningsstod_manad",
     "utbetalningsmanader",
 )
@@ -39,7 +41,8 @@ def build_sql_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
     with resources.as_file(resources.files("jobbtorg_pipeline.reference").joinpath("stadsdelar.csv")) as csv:
         con.execute("SET VARIABLE jobbtorg_stadsdelar_csv = ?", [str(csv)])
         con.execute("CREATE SCHEMA IF NOT EXISTS staging")
-        con.execute(f"CREATE OR REPLACE TABLE staging.{name} AS {sql_model(name)}")
+        kind = "VIEW" if name in VIEWS else "TABLE"
+        con.execute(f"CREATE OR REPLACE {kind} staging.{name} AS {sql_model(name)}")
 
 
 def _keyed(approved: str) -> str:
