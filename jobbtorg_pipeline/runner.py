@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import socket
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -54,6 +57,8 @@ def wait_for_other_runs(instance: dg.DagsterInstance, job_name: str, *, poll: fl
         for run in instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=IN_PROGRESS)):
             if _process_gone(run):
                 instance.report_run_failed(run, "the process of this run is gone (it was killed)")
+                # and the pool slots it held, or every later step would wait for them for ever
+                instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
             else:
                 active.append(run)
         if not active:
@@ -90,6 +95,33 @@ def run_all(
             keys = sorted(dg.AssetSelection.from_string(select).resolve(defs.resolve_asset_graph()))
         if not keys:
             raise ValueError(f"--select {select!r} matches no asset")
+    with warehouse_lock(settings):
+        return _execute(settings, job, keys, instance)
+
+
+@contextlib.contextmanager
+def warehouse_lock(settings: Settings) -> Iterator[None]:
+    """One `jobbtorg run` at a time on a warehouse, across processes: an OS lock held from the check for
+    other runs to the end of this one (without it, two runs started together both see nothing running)."""
+    settings.internal_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.internal_dir / "korning.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("jobbtorg: waiting for another jobbtorg run on this warehouse to finish", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _execute(
+    settings: Settings,
+    job: dg.JobDefinition,
+    keys: list[dg.AssetKey] | None,
+    instance: dg.DagsterInstance | None,
+) -> RunOutcome:
     owned = instance is None
     if instance is None:
         ensure_dagster_home(settings)

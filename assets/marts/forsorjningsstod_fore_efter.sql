@@ -3,7 +3,8 @@
 -- jobbtorg's last): net försörjningsstöd per month in the 3 months before the month of the inskrivning of
 -- that registration, against the net in month +2 and month +8 after the month of the avslut. A person
 -- without payments counts as 0 SEK. Each comparison uses only persons whose months all lie within the
--- delivered payment months.
+-- delivered payment months. Sums stay exact (DECIMAL) and are divided once, so the figures do not depend on
+-- the order the rows are added in (a rerun gives the same bytes).
 WITH kohort AS (
     SELECT period, niva AS jobbtorg, person_key,
            arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
@@ -23,7 +24,7 @@ belopp AS (
            (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
             WHERE f.person_key = m.person_key
               AND f.manad BETWEEN (m.manad_in - INTERVAL 3 MONTH)::DATE AND (m.manad_in - INTERVAL 1 MONTH)::DATE)
-               / 3 AS fore_per_manad,
+               AS fore_3_manader,
            (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
             WHERE f.person_key = m.person_key AND f.manad = (m.manad_ut + INTERVAL 2 MONTH)::DATE) AS efter_2,
            (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
@@ -39,18 +40,24 @@ per_grupp AS (
            CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL) AS avslutade,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat) AS n2,
-           avg(b.fore_per_manad) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
-               AS fore_2,
-           avg(b.efter_2) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
-               AS efter_2,
+           sum(b.fore_3_manader) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
+               AS fore_summa_2,
+           sum(b.efter_2) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
+               AS efter_summa_2,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat) AS n8,
-           avg(b.fore_per_manad) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
-               AS fore_8,
-           avg(b.efter_8) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
-               AS efter_8
+           sum(b.fore_3_manader) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
+               AS fore_summa_8,
+           sum(b.efter_8) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
+               AS efter_summa_8
     FROM belopp AS b
     JOIN staging.personer AS p USING (person_key)
     GROUP BY GROUPING SETS ((b.period, b.jobbtorg, p.kon), (b.period, b.jobbtorg))
+),
+medel AS (
+    SELECT period, jobbtorg, kon, avslutade, n2, n8,
+           fore_summa_2 / (3 * n2) AS fore_2, efter_summa_2 / n2 AS efter_2,
+           fore_summa_8 / (3 * n8) AS fore_8, efter_summa_8 / n8 AS efter_8
+    FROM per_grupp
 )
 SELECT period, jobbtorg, kon, avslutade,
        n2 AS uppfoljningsbara_2_man,
@@ -61,4 +68,4 @@ SELECT period, jobbtorg, kon, avslutade,
        round(fore_8, 2) AS fore_sek_per_manad_8_man,
        round(efter_8, 2) AS efter_8_man_sek,
        round(100 * (efter_8 - fore_8) / nullif(fore_8, 0), 1) AS forandring_8_man_procent
-FROM per_grupp
+FROM medel

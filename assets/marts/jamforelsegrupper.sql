@@ -2,7 +2,8 @@
 -- insatstyp, the persons whose registration held it against the persons whose registration did not, in
 -- the same stratum (målgrupp x kön x age band at inskrivning x jobbtorg x year of inskrivning), the
 -- comparison persons reweighted to the first group's strata (exact stratification, direct
--- standardisation). A stratum without comparison persons is dropped and counted. The persons are those
+-- standardisation). A stratum without comparison persons is dropped and counted. Weighted sums over the
+-- strata are taken in a fixed order, so a rerun gives the same bytes. The persons are those
 -- with an avslut in the period, each with the registration of their last avslut in the period.
 WITH kohort AS (
     SELECT period, person_key,
@@ -66,14 +67,14 @@ SELECT period,
        coalesce(sum(n_med) FILTER (WHERE n_med > 0 AND n_utan > 0), 0)::BIGINT AS personer_med_insats_anvanda,
        coalesce(sum(n_med) FILTER (WHERE n_med > 0 AND n_utan = 0), 0)::BIGINT AS personer_med_insats_utan_jamforelse,
        coalesce(sum(n_utan) FILTER (WHERE n_med > 0 AND n_utan > 0), 0)::BIGINT AS personer_jamforelse_anvanda,
-       sum(n_med * a_med) FILTER (WHERE n_med > 0 AND n_utan > 0)
+       sum(n_med * a_med ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n_med > 0 AND n_utan > 0)
            / sum(n_med) FILTER (WHERE n_med > 0 AND n_utan > 0) AS andel_arbete_eller_studier_med_insats,
-       sum(n_med * a_utan) FILTER (WHERE n_med > 0 AND n_utan > 0)
+       sum(n_med * a_utan ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n_med > 0 AND n_utan > 0)
            / sum(n_med) FILTER (WHERE n_med > 0 AND n_utan > 0) AS andel_arbete_eller_studier_jamforelse,
        coalesce(sum(n12_med) FILTER (WHERE n12_med > 0 AND n12_utan > 0), 0)::BIGINT AS personer_med_insats_uppfoljningsbara_12_man,
-       sum(n12_med * s_med) FILTER (WHERE n12_med > 0 AND n12_utan > 0)
+       sum(n12_med * s_med ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n12_med > 0 AND n12_utan > 0)
            / sum(n12_med) FILTER (WHERE n12_med > 0 AND n12_utan > 0) AS andel_sjalvforsorjande_12_man_med_insats,
-       sum(n12_med * s_utan) FILTER (WHERE n12_med > 0 AND n12_utan > 0)
+       sum(n12_med * s_utan ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n12_med > 0 AND n12_utan > 0)
            / sum(n12_med) FILTER (WHERE n12_med > 0 AND n12_utan > 0) AS andel_sjalvforsorjande_12_man_jamforelse,
        'beskrivande jämförelse (direkt standardisering), ingen effektskattning' AS tolkning
 FROM strata
