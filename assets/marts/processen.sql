@@ -1,33 +1,44 @@
--- The way through Jobbtorg as seed 003 set it out: an aktivitetsplan within 5 days, at most 18 months of
--- participation, every insats bounded in time, a plan normally covering at most 6 months. Registrations
--- and insatser are counted, not persons, except for the 18 months (persons). The day the period is judged
--- on is its last day, or the uttagsdatum for the period holding it.
+-- The way through Jobbtorg as seed 003 set it out: an aktivitetsplan within 5 days "för dem som då
+-- fortfarande är kvar på Jobbtorget", at most 18 months of participation, every insats bounded in time, a
+-- plan normally covering at most 6 months. Registrations and insatser are counted, not persons, except for
+-- the 18 months (persons). The day the period is judged on is its last day, or the uttagsdatum for the
+-- period holding it. A plan's day is aktivitetsplan_datum - inskrivningsdatum; a plan dated before the
+-- inskrivning is day 0. A new registration is still there on day 5 when it had not ended before
+-- inskrivningsdatum + 5 (ending on day 5 counts) or it got its plan by day 5, so the plans within 5 days
+-- are a subset of the registrations still there.
 WITH perioddag AS (
     SELECT p.period, least(p.period_slut, u.uttagsdatum) AS referensdag, u.uttagsdatum
     FROM staging.perioder AS p CROSS JOIN raw.uttag AS u
 ),
 registreringar AS (
-    SELECT ip.period, i.person_key, i.inskrivningsdatum, i.aktivitetsplan_datum, i.avslutsdatum,
-           ip.ny_i_perioden, d.referensdag, d.uttagsdatum,
+    SELECT ip.period, i.person_key, i.inskrivningsdatum, i.avslutsdatum, d.referensdag,
+           ip.ny_i_perioden AND i.inskrivningsdatum <= d.uttagsdatum - 5 AS ny,
+           -- greatest() skips NULLs, so a registration without a plan must stay NULL explicitly
+           CASE WHEN i.aktivitetsplan_datum IS NOT NULL
+                THEN greatest(i.aktivitetsplan_datum - i.inskrivningsdatum, 0) END AS plan_dag,
            CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS jobbtorg
     FROM staging.inskrivning_period AS ip
     JOIN staging.inskrivningar AS i USING (inskrivning_id)
     JOIN perioddag AS d USING (period)
     CROSS JOIN (VALUES (false), (true)) AS n(totalt)
 ),
+bedomda AS (
+    SELECT *,
+           coalesce(plan_dag <= 5, false) AS plan_inom_5_dagar,
+           ny AND (avslutsdatum IS NULL OR avslutsdatum >= inskrivningsdatum + 5 OR plan_inom_5_dagar) AS kvar_dag_5
+    FROM registreringar
+),
 per_registrering AS (
     SELECT period, jobbtorg,
-           count(*) FILTER (WHERE ny_i_perioden AND inskrivningsdatum <= uttagsdatum - 5) AS nya_registreringar,
-           count(*) FILTER (WHERE ny_i_perioden AND inskrivningsdatum <= uttagsdatum - 5
-                            AND aktivitetsplan_datum - inskrivningsdatum BETWEEN 0 AND 5)
-               AS aktivitetsplan_inom_5_dagar,
-           median(aktivitetsplan_datum - inskrivningsdatum)
-               FILTER (WHERE ny_i_perioden AND inskrivningsdatum <= uttagsdatum - 5) AS median_dagar_till_aktivitetsplan,
+           count(*) FILTER (WHERE ny) AS nya_registreringar,
+           count(*) FILTER (WHERE kvar_dag_5) AS nya_registreringar_kvar_dag_5,
+           count(*) FILTER (WHERE kvar_dag_5 AND plan_inom_5_dagar) AS aktivitetsplan_inom_5_dagar,
+           median(plan_dag) FILTER (WHERE kvar_dag_5) AS median_dagar_till_aktivitetsplan,
            count(DISTINCT person_key)
                FILTER (WHERE inskrivningsdatum <= referensdag
                         AND (avslutsdatum IS NULL OR avslutsdatum >= referensdag)
                         AND inskrivningsdatum + INTERVAL 18 MONTH < referensdag) AS personer_inskrivna_over_18_manader
-    FROM registreringar
+    FROM bedomda
     GROUP BY period, jobbtorg
 ),
 insatser AS (
@@ -50,8 +61,9 @@ per_insats AS (
 SELECT r.period,
        r.jobbtorg,
        r.nya_registreringar,
+       r.nya_registreringar_kvar_dag_5,
        r.aktivitetsplan_inom_5_dagar,
-       r.aktivitetsplan_inom_5_dagar / nullif(r.nya_registreringar, 0) AS andel_aktivitetsplan_inom_5_dagar,
+       r.aktivitetsplan_inom_5_dagar / nullif(r.nya_registreringar_kvar_dag_5, 0) AS andel_aktivitetsplan_inom_5_dagar,
        r.median_dagar_till_aktivitetsplan,
        r.personer_inskrivna_over_18_manader,
        coalesce(i.aktiva_insatser, 0) AS aktiva_insatser,

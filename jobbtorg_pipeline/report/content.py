@@ -366,6 +366,7 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         "jobbtorg",
         {
             "nya_registreringar": ("Nya inskrivningar", "antal"),
+            "nya_registreringar_kvar_dag_5": ("varav kvar dag 5", "antal"),
             "aktivitetsplan_inom_5_dagar": ("Aktivitetsplan inom 5 dagar", "antal"),
             "andel_aktivitetsplan_inom_5_dagar": ("Andel inom 5 dagar", "andel"),
             "median_dagar_till_aktivitetsplan": ("Median dagar till plan", "dagar"),
@@ -374,8 +375,11 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "insatser_langre_an_6_manader": ("Insatser längre än 6 månader", "antal"),
         },
         derived={
-            "andel_aktivitetsplan_inom_5_dagar": ("aktivitetsplan_inom_5_dagar", "nya_registreringar"),
-            "median_dagar_till_aktivitetsplan": ("nya_registreringar",),
+            "andel_aktivitetsplan_inom_5_dagar": (
+                "aktivitetsplan_inom_5_dagar",
+                "nya_registreringar_kvar_dag_5",
+            ),
+            "median_dagar_till_aktivitetsplan": ("nya_registreringar_kvar_dag_5",),
         },
     )
     tables.append(
@@ -384,9 +388,11 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "Processen: aktivitetsplan, tid i insats och tid inskriven",
             "Får den som skrivs in en aktivitetsplan inom 5 dagar, är insatserna tidsbegränsade och deltar "
             "ingen längre än 18 månader? (beslutet 2007)",
-            "Nya inskrivningar i perioden (minst 5 dagar före uttagsdatum) och hur många fick en aktivitetsplan "
-            "inom 5 dagar; personer med en pågående inskrivning som börjat mer än 18 månader före periodens "
-            "sista dag; insatser igång i perioden utan planerat slutdatum eller som pågått mer än 6 månader.",
+            "Nya inskrivningar i perioden (minst 5 dagar före uttagsdatum); av dem som fortfarande var kvar dag 5 "
+            "(inte avslutade före dag 5, eller med plan senast dag 5): hur många fick en aktivitetsplan inom 5 "
+            "dagar (en plan daterad före inskrivningen räknas som dag 0); personer med en pågående inskrivning "
+            "som börjat mer än 18 månader före periodens sista dag eller uttagsdatum (räknat per sammanhängande "
+            "inskrivning); insatser igång i perioden utan planerat slutdatum eller som pågått mer än 6 månader.",
             "processen",
             "Jobbtorg",
             labels,
