@@ -1,9 +1,14 @@
 -- Kolada's "resultat vid avslut i kommunens arbetsmarknadsverksamhet": the share of those who ended who
 -- went to work or studies. Work is unsubsidised or subsidised employment on the regular labour market; a
 -- municipal labour-market employment (such as a visstidsanställning) does not count. The case system
--- cannot say who the employer was, so the pipeline approximates: an avslut for work counts as a municipal
--- employment when the registration held a visstidsanställning that was active on the day of the avslut or
--- ended within the 30 days before it. Each person's last avslut in the period counts.
+-- cannot say who the employer was, so the pipeline approximates: an avslut for SUBSIDISED work
+-- (arbete_subventionerat) counts as a municipal employment when the registration held a
+-- visstidsanställning that was active on the day of the avslut or ended within the 30 days before it. A
+-- municipal labour-market employment is subsidised, so an avslut for unsubsidised work
+-- (arbete_osubventionerat) is always work, visstidsanställning or not: it is the outcome the city wants.
+-- Kolada's other conditions (the job lasted at least one continuous month; the studies entitle to
+-- studiemedel) are not in the case system and are not checked. Each person's last avslut in the period
+-- counts.
 WITH sista_avslut AS (
     SELECT period, niva AS jobbtorg, person_key,
            arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
@@ -16,6 +21,7 @@ kommunal AS (
     FROM staging.inskrivningar AS i
     JOIN staging.insatser AS s USING (inskrivning_id)
     WHERE s.insatstyp = 'visstidsanstallning'
+      AND i.avslutsorsak = 'arbete_subventionerat'
       AND i.avslutsdatum IS NOT NULL
       AND s.startdatum <= i.avslutsdatum
       AND coalesce(s.slutdatum, i.avslutsdatum) >= i.avslutsdatum - 30

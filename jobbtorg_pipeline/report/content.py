@@ -423,8 +423,10 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "Hur stor andel av dem som avslutades gick till arbete eller studier (Koladas nyckeltal)?",
             "Andel av de avslutade vars sista avslut var till arbete på den reguljära arbetsmarknaden "
             "(osubventionerat eller subventionerat) eller studier. En kommunal arbetsmarknadsanställning, som "
-            "en visstidsanställning, räknas inte som arbete: ett avslut till arbete medan eller inom 30 dagar "
-            "efter en visstidsanställning räknas som kommunal anställning (en uppskattning).",
+            "en visstidsanställning, räknas inte som arbete: ett avslut till subventionerat arbete medan eller "
+            "inom 30 dagar efter en visstidsanställning räknas som kommunal anställning (en uppskattning); "
+            "osubventionerat arbete räknas alltid som arbete. Koladas krav att anställningen varat minst en "
+            "månad och att studierna ger rätt till studiemedel kan inte kontrolleras.",
             "kolada_resultat_vid_avslut",
             "Jobbtorg",
             labels,

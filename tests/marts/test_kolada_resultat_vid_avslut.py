@@ -1,27 +1,29 @@
 """marts.kolada_resultat_vid_avslut on hand-built data: every expected number is worked out by hand below.
 
 Definition (kolada_resultat_vid_avslut.yml): each person's last avslut in the period counts (same day: the
-highest inskrivning_id). An avslut for work (arbete_osubventionerat / arbete_subventionerat) is a
-kommunal_anstallning, not arbete, when THAT registration held a visstidsanställning active on the avslut
-day or ended within the 30 days before it. arbete_eller_studier = arbete + studier; the share is over
+highest inskrivning_id). An avslut for SUBSIDISED work (arbete_subventionerat) is a kommunal_anstallning,
+not arbete, when THAT registration held a visstidsanställning active on the avslut day or ended within the
+30 days before it. An avslut for unsubsidised work (arbete_osubventionerat) is always arbete: a municipal
+labour-market employment is subsidised. arbete_eller_studier = arbete + studier; the share is over
 avslutade.
 
 Scenario (uttagsdatum 2019-10-01; J = Järva, S = Sydost; kön registered). "vt" = visstidsanställning.
 
   person  reg   jt inskrivning avslut      orsak        insats in that registration     -> group
-  K1 [K]  k1    J  2019-01-07  2019-03-29  arbete_osub  vt 02-01..03-29 (active on the day) kommunal
+  K1 [K]  k1    J  2019-01-07  2019-03-29  arbete_osub  vt 02-01..03-29 (ends the same day) arbete
+                                                        (unsubsidised: never municipal)
   K2 [M]  k2    J  2019-01-14  2019-04-15  arbete_sub   vt 01-21..03-16 (30 days before)    kommunal
-  K3 [K]  k3a   S  2019-01-14  2019-04-15  arbete_osub  vt 01-21..03-15 (31 days before)    arbete
+  K3 [K]  k3a   S  2019-01-14  2019-04-15  arbete_sub   vt 01-21..03-15 (31 days before)    arbete
           k3b   J  2019-05-02  2019-08-16  studier      -                                  studier
   K4 [M]  k4    S  2019-02-04  2019-04-26  studier      vt 02-11..04-26 (active)           studier
-  K5 [K]  k5    J  2019-02-04  2019-03-22  arbete_osub  praktik 02-11..03-22 (not a vt)    arbete
+  K5 [K]  k5    J  2019-02-04  2019-03-22  arbete_sub   praktik 02-11..03-22 (not a vt)    arbete
   K6 [M]  k6a   J  2019-01-07  2019-02-15  arbete_osub  -                                  (not last)
           k6b   J  2019-02-18  2019-04-05  aterremiss   -                                  none of the 3
   K7 [K]  k7a   S  2019-01-07  2019-02-08  flytt        vt 01-14..02-08                    (not last)
-          k7b   S  2019-02-11  2019-03-01  arbete_osub  - (the vt was in k7a, 21 days ago)  arbete
-  K8 [M]  k8a   J  2019-03-01  2019-04-12  arbete_osub  vt 03-04..04-12 (active)           (lower id)
+          k7b   S  2019-02-11  2019-03-01  arbete_sub   - (the vt was in k7a, 21 days ago)  arbete
+  K8 [M]  k8a   J  2019-03-01  2019-04-12  arbete_sub   vt 03-04..04-12 (active)           (lower id)
           k8b   J  2019-03-04  2019-04-12  studier      -                  same day: k8b -> studier
-  K9 [M]  k9    J  2019-01-21  2019-03-08  arbete_osub  vt 02-04..(ongoing)                kommunal
+  K9 [M]  k9    J  2019-01-21  2019-03-08  arbete_sub   vt 02-04..(ongoing)                kommunal
   K10 [K] k10   J  2019-02-04  2019-04-30  (no reason)  -                                  none of the 3
   K11 [M] k11   S  2019-05-06  2019-07-31  arbete_sub   vt 05-13..07-01 (30 days before)   kommunal
   K12 [K] k12   J  2019-09-02  (open)                   -                                  no avslut
@@ -63,17 +65,17 @@ def run(tmp_path_factory):
         ("k0", 0, JARVA, "2018-05-07", "2018-06-15", "flytt"),
         ("k1", 1, JARVA, "2019-01-07", "2019-03-29", "arbete_osubventionerat"),
         ("k2", 2, JARVA, "2019-01-14", "2019-04-15", "arbete_subventionerat"),
-        ("k3a", 3, SYDOST, "2019-01-14", "2019-04-15", "arbete_osubventionerat"),
+        ("k3a", 3, SYDOST, "2019-01-14", "2019-04-15", "arbete_subventionerat"),
         ("k3b", 3, JARVA, "2019-05-02", "2019-08-16", "studier"),
         ("k4", 4, SYDOST, "2019-02-04", "2019-04-26", "studier"),
-        ("k5", 5, JARVA, "2019-02-04", "2019-03-22", "arbete_osubventionerat"),
+        ("k5", 5, JARVA, "2019-02-04", "2019-03-22", "arbete_subventionerat"),
         ("k6a", 6, JARVA, "2019-01-07", "2019-02-15", "arbete_osubventionerat"),
         ("k6b", 6, JARVA, "2019-02-18", "2019-04-05", "aterremiss"),
         ("k7a", 7, SYDOST, "2019-01-07", "2019-02-08", "flytt"),
-        ("k7b", 7, SYDOST, "2019-02-11", "2019-03-01", "arbete_osubventionerat"),
-        ("k8a", 8, JARVA, "2019-03-01", "2019-04-12", "arbete_osubventionerat"),
+        ("k7b", 7, SYDOST, "2019-02-11", "2019-03-01", "arbete_subventionerat"),
+        ("k8a", 8, JARVA, "2019-03-01", "2019-04-12", "arbete_subventionerat"),
         ("k8b", 8, JARVA, "2019-03-04", "2019-04-12", "studier"),
-        ("k9", 9, JARVA, "2019-01-21", "2019-03-08", "arbete_osubventionerat"),
+        ("k9", 9, JARVA, "2019-01-21", "2019-03-08", "arbete_subventionerat"),
         ("k10", 10, JARVA, "2019-02-04", "2019-04-30", None),
         ("k11", 11, SYDOST, "2019-05-06", "2019-07-31", "arbete_subventionerat"),
         ("k12", 12, JARVA, "2019-09-02", None, None),
@@ -112,15 +114,16 @@ def expect(avslutade, arbete, studier, kommunal):
 # fmt: off
 CASES = [
     # --- 2019-T1 (1 Jan-30 Apr). Ended: K1 K2 K3 (k3a) K4 K5 K6 (last k6b) K7 (last k7b) K8 (k8b) K9 K10.
-    # arbete K3 K5 K7; studier K4 K8; kommunal K1 K2 K9; K6 aterremiss, K10 no reason -> 10, 3, 2, 3.
-    pytest.param("2019-T1", "totalt", "totalt", expect(10, 3, 2, 3), id="2019-T1-totalt"),
-    # kvinnor K1 (kommunal) K3 (arbete) K5 (arbete) K7 (arbete) K10 (saknas).
-    pytest.param("2019-T1", "totalt", "kvinnor", expect(5, 3, 0, 1), id="2019-T1-kvinnor"),
+    # arbete K1 (unsubsidised, vt ending that day) K3 K5 K7; studier K4 K8; kommunal K2 K9; K6 aterremiss,
+    # K10 no reason -> 10, 4, 2, 2.
+    pytest.param("2019-T1", "totalt", "totalt", expect(10, 4, 2, 2), id="2019-T1-totalt"),
+    # kvinnor K1 (arbete) K3 (arbete) K5 (arbete) K7 (arbete) K10 (saknas).
+    pytest.param("2019-T1", "totalt", "kvinnor", expect(5, 4, 0, 0), id="2019-T1-kvinnor"),
     # män K2 (kommunal) K4 (studier) K6 (aterremiss) K8 (studier) K9 (kommunal).
     pytest.param("2019-T1", "totalt", "män", expect(5, 0, 2, 2), id="2019-T1-män"),
-    # J: K1 K2 K5 K6 K8 K9 K10 -> arbete K5; studier K8; kommunal K1 K2 K9.
-    pytest.param("2019-T1", JARVA, "totalt", expect(7, 1, 1, 3), id="2019-T1-J"),
-    pytest.param("2019-T1", JARVA, "kvinnor", expect(3, 1, 0, 1), id="2019-T1-J-kvinnor-vt-on-the-day"),
+    # J: K1 K2 K5 K6 K8 K9 K10 -> arbete K1 K5; studier K8; kommunal K2 K9.
+    pytest.param("2019-T1", JARVA, "totalt", expect(7, 2, 1, 2), id="2019-T1-J"),
+    pytest.param("2019-T1", JARVA, "kvinnor", expect(3, 2, 0, 0), id="2019-T1-J-kvinnor-unsubsidised"),
     pytest.param("2019-T1", JARVA, "män", expect(4, 0, 1, 2), id="2019-T1-J-män-30-days-tie"),
     # S: K3 (31 days: arbete), K4 (studier), K7 (vt in another registration: arbete).
     pytest.param("2019-T1", SYDOST, "totalt", expect(3, 2, 1, 0), id="2019-T1-S"),
@@ -136,13 +139,13 @@ CASES = [
     pytest.param("2019-T3", "totalt", "totalt", expect(0, 0, 0, 0), id="2019-T3-totalt-none-ended"),
     pytest.param("2019-T3", JARVA, "kvinnor", expect(0, 0, 0, 0), id="2019-T3-J-kvinnor"),
     # --- 2019: K1..K11 ended = 11. By the last avslut of the year: K3 studier (k3b in Aug, not k3a's work).
-    # arbete K5 K7; studier K3 K4 K8; kommunal K1 K2 K9 K11.
-    pytest.param("2019", "totalt", "totalt", expect(11, 2, 3, 4), id="2019-totalt"),
-    pytest.param("2019", "totalt", "kvinnor", expect(5, 2, 1, 1), id="2019-kvinnor"),
+    # arbete K1 K5 K7; studier K3 K4 K8; kommunal K2 K9 K11.
+    pytest.param("2019", "totalt", "totalt", expect(11, 3, 3, 3), id="2019-totalt"),
+    pytest.param("2019", "totalt", "kvinnor", expect(5, 3, 1, 0), id="2019-kvinnor"),
     pytest.param("2019", "totalt", "män", expect(6, 0, 2, 3), id="2019-män"),
-    # J (last avslut at J): K1 kom, K2 kom, K3 (k3b) stu, K5 arb, K6 åter, K8 stu, K9 kom, K10 saknas.
-    pytest.param("2019", JARVA, "totalt", expect(8, 1, 2, 3), id="2019-J"),
-    pytest.param("2019", JARVA, "kvinnor", expect(4, 1, 1, 1), id="2019-J-kvinnor"),
+    # J (last avslut at J): K1 arb, K2 kom, K3 (k3b) stu, K5 arb, K6 åter, K8 stu, K9 kom, K10 saknas.
+    pytest.param("2019", JARVA, "totalt", expect(8, 2, 2, 2), id="2019-J"),
+    pytest.param("2019", JARVA, "kvinnor", expect(4, 2, 1, 0), id="2019-J-kvinnor"),
     pytest.param("2019", JARVA, "män", expect(4, 0, 1, 2), id="2019-J-män"),
     # S (last avslut at S): K3 (k3a) arbete, K4 studier, K7 arbete, K11 kommunal.
     pytest.param("2019", SYDOST, "totalt", expect(4, 2, 1, 1), id="2019-S-last-avslut-there"),
@@ -161,25 +164,28 @@ def test_measures(run, period, jobbtorg, kon, expected):
     assert values(run, period, jobbtorg, kon) == expected
 
 
-def test_vt_active_on_avslut_day_is_kommunal(run):
-    """K1: work avslut 2019-03-29, vt 02-01..03-29 in the same registration -> kommunal, not arbete."""
-    got = values(run, "2019-T1", JARVA, "kvinnor")  # K1 kommunal, K5 arbete, K10 saknas
-    assert (got["arbete"], got["kommunal_anstallning"]) == (1, 1)
+def test_unsubsidised_work_ending_the_day_a_vt_ends_is_arbete(run):
+    """K1: avslut for arbete_osubventionerat on 2019-03-29, the day the vt (02-01..03-29) in the same
+    registration ended. A municipal labour-market employment is subsidised, so this is work: J kvinnor
+    2019-T1 holds K1 and K5 as arbete (K10 no reason) -> arbete 2, kommunal 0 (the old rule gave 1 and 1)."""
+    got = values(run, "2019-T1", JARVA, "kvinnor")
+    assert (got["arbete"], got["kommunal_anstallning"]) == (2, 0)
+
+
+def test_subsidised_work_with_a_vt_active_on_the_day_is_kommunal(run):
+    """K9: arbete_subventionerat on 2019-03-08 with a vt from 2019-02-04 still ongoing (active on the day)
+    -> kommunal; J män 2019-T1: K2 (30 days) and K9 -> 2."""
+    got = values(run, "2019-T1", JARVA, "män")  # K2 kom, K6 åter, K8 studier, K9 kom
+    assert (got["arbete"], got["kommunal_anstallning"]) == (0, 2)
 
 
 def test_vt_ended_30_days_before_kommunal_31_days_before_arbete(run):
-    """K11: vt ended 07-01, avslut 07-31 (30 days) -> kommunal. K3: vt ended 03-15, avslut 04-15 (31 days)
-    -> arbete."""
+    """Both arbete_subventionerat. K11: vt ended 07-01, avslut 07-31 (30 days) -> kommunal. K3: vt ended
+    03-15, avslut 04-15 (31 days) -> arbete."""
     k11 = values(run, "2019-T2", SYDOST, "män")
     assert (k11["arbete"], k11["kommunal_anstallning"]) == (0, 1)
     k3_k7 = values(run, "2019-T1", SYDOST, "kvinnor")  # K3 and K7, both arbete
     assert (k3_k7["arbete"], k3_k7["kommunal_anstallning"]) == (2, 0)
-
-
-def test_ongoing_vt_is_active_on_the_avslut_day(run):
-    """K9: vt from 2019-02-04 with no slutdatum, work avslut 2019-03-08 -> kommunal (with K2's 30 days)."""
-    got = values(run, "2019-T1", JARVA, "män")  # K2 kom, K6 åter, K8 studier, K9 kom
-    assert got["kommunal_anstallning"] == 2
 
 
 def test_studier_stays_studier_with_a_vt(run):
@@ -195,16 +201,16 @@ def test_last_avslut_decides(run):
 
 
 def test_same_day_avslut_highest_inskrivning_id(run):
-    """K8 ended k8a (work, vt active) and k8b (studier) on 2019-04-12: k8b counts -> studier."""
+    """K8 ended k8a (subsidised work, vt active) and k8b (studier) on 2019-04-12: k8b counts -> studier."""
     got = values(run, "2019-T1", "totalt", "män")
     assert (got["studier"], got["kommunal_anstallning"]) == (2, 2)  # K4, K8; K2, K9
 
 
 def test_share_is_kolada_figure(run):
-    """2019 totalt: (arbete 2 + studier 3) / avslutade 11."""
+    """2019 totalt: (arbete 3 + studier 3) / avslutade 11."""
     assert run.row(MART, period="2019", jobbtorg="totalt", kon="totalt")[
         "andel_arbete_eller_studier"
-    ] == pytest.approx(5 / 11)
+    ] == pytest.approx(6 / 11)
 
 
 def test_groups_fit_in_avslutade(run):
