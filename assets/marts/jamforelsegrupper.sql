@@ -2,7 +2,8 @@
 -- insatstyp, the persons whose registration held it against the persons whose registration did not, in
 -- the same stratum (målgrupp x kön x age band at inskrivning x jobbtorg x year of inskrivning), the
 -- comparison persons reweighted to the first group's strata (exact stratification, direct
--- standardisation). A stratum without comparison persons is dropped and counted. Weighted sums over the
+-- standardisation). A stratum without comparison persons is dropped and counted, for the comparison at
+-- avslut and, over the persons who can be followed, for the 12-month comparison. Weighted sums over the
 -- strata are taken in a fixed order, so a rerun gives the same bytes. The persons are those
 -- with an avslut in the period, each with the registration of their last avslut in the period.
 WITH kohort AS (
@@ -72,6 +73,12 @@ SELECT period,
        sum(n_med * a_utan ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n_med > 0 AND n_utan > 0)
            / sum(n_med) FILTER (WHERE n_med > 0 AND n_utan > 0) AS andel_arbete_eller_studier_jamforelse,
        coalesce(sum(n12_med) FILTER (WHERE n12_med > 0 AND n12_utan > 0), 0)::BIGINT AS personer_med_insats_uppfoljningsbara_12_man,
+       count(*) FILTER (WHERE n12_med > 0 AND n12_utan > 0) AS strata_anvanda_12_man,
+       count(*) FILTER (WHERE n12_med > 0 AND n12_utan = 0) AS strata_utan_jamforelse_12_man,
+       coalesce(sum(n12_med) FILTER (WHERE n12_med > 0 AND n12_utan = 0), 0)::BIGINT
+           AS personer_med_insats_utan_jamforelse_12_man,
+       coalesce(sum(n12_utan) FILTER (WHERE n12_med > 0 AND n12_utan > 0), 0)::BIGINT
+           AS personer_jamforelse_anvanda_12_man,
        sum(n12_med * s_med ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n12_med > 0 AND n12_utan > 0)
            / sum(n12_med) FILTER (WHERE n12_med > 0 AND n12_utan > 0) AS andel_sjalvforsorjande_12_man_med_insats,
        sum(n12_med * s_utan ORDER BY malgrupp, kon, aldersgrupp, jobbtorg, inskrivningsar) FILTER (WHERE n12_med > 0 AND n12_utan > 0)

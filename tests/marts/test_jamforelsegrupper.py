@@ -7,7 +7,9 @@ inskrivning x jobbtorg x year of inskrivning). A stratum with no comparison pers
 The comparison shares are directly standardised: each stratum's comparison share weighted by its number
 of persons holding the insats. The 12-month figures use only the persons who can be followed (avslut
 month + 12 within the delivered payment months 2019-01 .. 2020-08), in strata with followable persons of
-both groups.
+both groups (strata_anvanda_12_man); a stratum with followable persons holding the insats but no
+followable comparison person is dropped and counted (strata_utan_jamforelse_12_man, with its persons); a
+stratum where no one holding the insats can be followed is in neither count.
 
 Scenario (uttagsdatum 2020-10-01; J = Järva, S = Sydost). AT = arbetstraning, PR = praktik.
 Outcome: a = arbete, s = studier, - = other. 12 m: S självförsörjande, N not, X not followable.
@@ -59,6 +61,10 @@ COUNTS = (
 SHARES = ("andel_arbete_eller_studier_med_insats", "andel_arbete_eller_studier_jamforelse")
 FOLLOW = (
     "personer_med_insats_uppfoljningsbara_12_man",
+    "strata_anvanda_12_man",
+    "strata_utan_jamforelse_12_man",
+    "personer_med_insats_utan_jamforelse_12_man",
+    "personer_jamforelse_anvanda_12_man",
     "andel_sjalvforsorjande_12_man_med_insats",
     "andel_sjalvforsorjande_12_man_jamforelse",
 )
@@ -145,16 +151,16 @@ def values(run, period, insatstyp):
 
 
 def expect(counts, shares, follow):
-    """counts (7 ints), shares (2), follow (count, 2 shares); shares compared approximately."""
+    """counts (7 ints), shares (2), follow (5 ints: persons followed, strata used, strata dropped, persons
+    dropped, comparison persons used; then 2 shares); shares compared approximately."""
     out = dict(zip(MEASURES, (*counts, *shares, *follow), strict=True))
-    for m in (*SHARES, *FOLLOW[1:]):
+    for m in (*SHARES, *FOLLOW[-2:]):
         if out[m] is not None:
             out[m] = pytest.approx(out[m])
     return out
 
 
 NO_SHARES = (None, None)
-NO_FOLLOW = (0, None, None)
 
 # fmt: off
 CASES = [
@@ -166,36 +172,47 @@ CASES = [
     # Comparison, standardised: A weight 2, share 0/1 (C1 -) = 0; B weight 3, share 1/2 (C2 a, C2b -);
     #   D weight 1, share 1/1 (C4 a) -> (2 x 0 + 3 x 0.5 + 1 x 1) / 6 = 2.5 / 6 = 0.41667
     #   (the crude comparison share would be 2/4 = 0.5).
-    # 12 m: followable strata with both groups: A (T1 | C1), B (T2 T3 T4 | C2); D out (C4 X), T7 and C2b X.
+    # 12 m, followable only (T7, C2b, C4 X): A (T1 | C1), B (T2 T3 T4 | C2) used = 2 strata; C (T5 | -) and
+    #   D (T6 | C4 X) dropped = 2 strata, 2 persons (T5, T6); comparison used C1 C2 = 2. D is compared at
+    #   avslut but dropped at 12 months. 4 + 2 + T7 (not followable) = 7.
     #   With AT: T1 N, T2 S, T3 S (net 0), T4 N -> 4 persons, 2/4 = 0.5.
     #   Comparison: A weight 1, C1 S (ovrigt only) = 1.0; B weight 3, C2 N = 0.0 -> (1 + 0) / 4 = 0.25.
-    pytest.param("2019", "arbetstraning", expect((7, 6, 3, 1, 6, 1, 4), (5 / 6, 2.5 / 6), (4, 0.5, 0.25)),
+    pytest.param("2019", "arbetstraning",
+                 expect((7, 6, 3, 1, 6, 1, 4), (5 / 6, 2.5 / 6), (4, 2, 2, 2, 2, 0.5, 0.25)),
                  id="2019-AT-direct-standardisation"),
     # --- 2019, praktik. With PR: T2 (B), T5 (C). Pool: everyone whose registration held no praktik:
     # T1 T3 T4 T6 T7 C1 C2 C2b C3 C4 C5 = 11. B (T2 | T3 T4 C2 C2b) compared; C (T5 | nobody) dropped.
     # Share with PR: T2 a = 1.0. Comparison in B: T3 s, T4 -, C2 a, C2b - = 0.5.
-    # 12 m: B: T2 S -> 1 person, 1.0; comparison followable in B: T3 S, T4 N, C2 N (C2b X) = 1/3.
-    pytest.param("2019", "praktik", expect((2, 11, 1, 1, 1, 1, 4), (1.0, 0.5), (1, 1.0, 1 / 3)),
+    # 12 m: B (T2 | T3 T4 C2; C2b X) used; C (T5 followable | -) dropped -> 1 person, strata 1 / 1, 1 person
+    #   dropped, 3 comparison persons. T2 S -> 1.0; comparison T3 S, T4 N, C2 N = 1/3.
+    pytest.param("2019", "praktik", expect((2, 11, 1, 1, 1, 1, 4), (1.0, 0.5), (1, 1, 1, 1, 3, 1.0, 1 / 3)),
                  id="2019-PR-pool-without-praktik"),
     # --- 2019-T1 (Jan-Apr). Ended: T1, T2, C1, C2, C3 (last c3b, no AT), C5.
     # AT: with T1 T2; pool C1 C2 C3 C5 = 4. A (T1 | C1), B (T2 | C2) compared. Share with: 2/2 = 1.0.
     # Comparison: A C1 - = 0, B C2 a = 1 -> (1 x 0 + 1 x 1) / 2 = 0.5.
-    # 12 m: T1 N, T2 S -> 0.5; comparison A C1 S (1), B C2 N (0) -> 0.5.
-    pytest.param("2019-T1", "arbetstraning", expect((2, 4, 2, 0, 2, 0, 2), (1.0, 0.5), (2, 0.5, 0.5)),
+    # 12 m: all four followable: A, B used (2 strata, C1 C2), none dropped. T1 N, T2 S -> 0.5; comparison
+    #   A C1 S (1), B C2 N (0) -> 0.5.
+    pytest.param("2019-T1", "arbetstraning",
+                 expect((2, 4, 2, 0, 2, 0, 2), (1.0, 0.5), (2, 2, 0, 0, 2, 0.5, 0.5)),
                  id="2019-T1-AT-earlier-registration-not-counted"),
-    # PR: with T2; pool T1 C1 C2 C3 C5 = 5; B (T2 | C2). Share 1.0 vs C2 a 1.0. 12 m: T2 S 1.0 vs C2 N 0.0.
-    pytest.param("2019-T1", "praktik", expect((1, 5, 1, 0, 1, 0, 1), (1.0, 1.0), (1, 1.0, 0.0)),
+    # PR: with T2; pool T1 C1 C2 C3 C5 = 5; B (T2 | C2). Share 1.0 vs C2 a 1.0. 12 m: B used (T2 | C2):
+    # T2 S 1.0 vs C2 N 0.0.
+    pytest.param("2019-T1", "praktik", expect((1, 5, 1, 0, 1, 0, 1), (1.0, 1.0), (1, 1, 0, 0, 1, 1.0, 0.0)),
                  id="2019-T1-PR"),
     # --- 2019-T2 (May-Aug). Ended: T3, T4 (B), T5 (C), T6 (D): all hold AT -> no comparison anywhere:
-    # 3 strata dropped, 4 persons; shares empty.
-    pytest.param("2019-T2", "arbetstraning", expect((4, 0, 0, 3, 0, 4, 0), NO_SHARES, NO_FOLLOW),
+    # 3 strata dropped, 4 persons; shares empty. 12 m: all four followable (avslut 05-07 -> 2020-05..07),
+    # no comparison: B, C, D dropped = 3 strata, 4 persons.
+    pytest.param("2019-T2", "arbetstraning",
+                 expect((4, 0, 0, 3, 0, 4, 0), NO_SHARES, (0, 0, 3, 4, 0, None, None)),
                  id="2019-T2-AT-all-strata-dropped"),
-    # PR: T5 (C); pool T3 T4 T6 (in B and D, not C) -> C dropped.
-    pytest.param("2019-T2", "praktik", expect((1, 3, 0, 1, 0, 1, 0), NO_SHARES, NO_FOLLOW),
+    # PR: T5 (C); pool T3 T4 T6 (in B and D, not C) -> C dropped, at avslut and at 12 m (T5 followable).
+    pytest.param("2019-T2", "praktik", expect((1, 3, 0, 1, 0, 1, 0), NO_SHARES, (0, 0, 1, 1, 0, None, None)),
                  id="2019-T2-PR-dropped"),
     # --- 2019-T3 (Sep-Dec). Ended: T7 (A), C2b (B), C4 (D). AT: T7 in A, no comparison in A -> dropped.
-    pytest.param("2019-T3", "arbetstraning", expect((1, 2, 0, 1, 0, 1, 0), NO_SHARES, NO_FOLLOW),
-                 id="2019-T3-AT-dropped"),
+    # 12 m: T7 (avslut 2019-12 -> 2020-12) cannot be followed: A is neither used nor dropped -> all 0.
+    pytest.param("2019-T3", "arbetstraning",
+                 expect((1, 2, 0, 1, 0, 1, 0), NO_SHARES, (0, 0, 0, 0, 0, None, None)),
+                 id="2019-T3-AT-dropped-none-followable"),
 ]
 # fmt: on
 
@@ -229,6 +246,39 @@ def test_12_month_shares_reweighted_to_followable_strata(run):
     assert got["personer_med_insats_uppfoljningsbara_12_man"] == 4
     assert got["andel_sjalvforsorjande_12_man_med_insats"] == pytest.approx(0.5)
     assert got["andel_sjalvforsorjande_12_man_jamforelse"] == pytest.approx(0.25)
+
+
+def test_12_month_strata_used_and_dropped(run):
+    """2019 AT: at 12 months A (T1 | C1) and B (T2 T3 T4 | C2) are used; C (T5 | nobody) and D (T6 | C4, who
+    ended 2019-10 and cannot be followed to 2020-10) are dropped. D is compared at avslut (strata_anvanda 3)
+    but not at 12 months (2): the 12-month comparison is standardised over its own strata. Persons: 4
+    followed + 2 dropped (T5, T6) + 1 not followable (T7) = 7 holding AT; comparison persons used C1, C2."""
+    got = values(run, "2019", "arbetstraning")
+    assert got["strata_anvanda"] == 3
+    assert (got["strata_anvanda_12_man"], got["strata_utan_jamforelse_12_man"]) == (2, 2)
+    assert got["personer_med_insats_utan_jamforelse_12_man"] == 2
+    assert got["personer_jamforelse_anvanda_12_man"] == 2
+
+
+def test_12_month_person_counts_add_up(run):
+    """In every row, followed + dropped at 12 months <= personer_med_insats (the rest cannot be followed) and
+    the comparison persons used at 12 months <= those used at avslut (a stratum used at 12 months has
+    persons of both groups, so it is used at avslut too)."""
+    for r in run.rows(MART):
+        followed = (
+            r["personer_med_insats_uppfoljningsbara_12_man"] + r["personer_med_insats_utan_jamforelse_12_man"]
+        )
+        assert followed <= r["personer_med_insats"], r
+        assert r["personer_jamforelse_anvanda_12_man"] <= r["personer_jamforelse_anvanda"], r
+
+
+def test_stratum_where_no_one_holding_the_insats_can_be_followed_is_in_neither_12_month_count(run):
+    """2019-T3 AT: stratum A holds T7 (avslut 2019-12, month + 12 = 2020-12 after the last delivered month
+    2020-08) and no comparison person: dropped at avslut (1), but at 12 months neither used nor dropped
+    (0, 0)."""
+    got = values(run, "2019-T3", "arbetstraning")
+    assert got["strata_utan_jamforelse"] == 1
+    assert (got["strata_anvanda_12_man"], got["strata_utan_jamforelse_12_man"]) == (0, 0)
 
 
 def test_age_band_from_exact_age_at_inskrivning(run):
