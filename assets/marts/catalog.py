@@ -2,8 +2,14 @@
 
 The model's SELECT gives `period`, the mart's dimensions and its measures. `build_mart` adds the columns
 every mart carries (period_typ, period_start, period_slut, uttagsdatum), gives every period at least its
-all-`totalt` row where the dimensions have totals, and orders the rows, so no model repeats that. The
-YAML is the one source of the DuckDB COMMENTs, the Dagster column schema and docs/data-dictionary.md.
+all-`totalt` row where the grain allows it, and orders the rows, so no model repeats that. The YAML is the
+one source of the DuckDB COMMENTs, the Dagster column schema and docs/data-dictionary.md.
+
+A grain may hold a column of the mart's own (sjalvforsorjning's manader_efter_avslut, datakvalitet's kalla
+and regel). Such a column declares in the YAML the `levels` every period shows; the all-`totalt` row is then
+one row per level (per combination of levels), e.g. four rows, k = 3, 6, 12 and 18, for a period with no
+avslut. A grain column without `levels` and without a `totalt` level (parallella_insatser_kombinationer's
+pair of insatstyper) means the mart has no all-`totalt` row: its YAML says which rows it has.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import duckdb
 import yaml
@@ -24,6 +31,7 @@ class Column:
     type: str
     unit: str
     definition: str
+    levels: tuple[Any, ...] = ()  # a grain column's values that every period shows (see the module doc)
 
 
 @dataclass(frozen=True)
@@ -44,17 +52,37 @@ class Mart:
     @property
     def rows_text(self) -> str:
         """Which rows the mart has: the YAML's words, and the all-`totalt` row when the build adds it."""
-        if self.fills_empty_periods:
+        if not self.fills_empty_periods:
+            return self.rows
+        levelled = [c for c in self.levelled if tuple(c.levels) != ("totalt",)]
+        if not levelled:
             return (
                 f"{self.rows.rstrip('.')}; every period has at least its all-`totalt` row (zeros and empty "
                 "shares where nothing happened)."
             )
-        return self.rows
+        if len(levelled) == 1:
+            c = levelled[0]
+            each = f"one for each {c.name}: {', '.join(f'`{v}`' for v in c.levels)}"
+        else:
+            each = "one for each combination of " + " and ".join(
+                f"{c.name} ({', '.join(f'`{v}`' for v in c.levels)})" for c in levelled
+            )
+        return (
+            f"{self.rows.rstrip('.')}; every period has at least its all-`totalt` rows, {each} (zeros and "
+            "empty shares where nothing happened)."
+        )
+
+    @property
+    def levelled(self) -> tuple[Column, ...]:
+        """The mart's own grain columns with declared `levels` (e.g. manader_efter_avslut: 3, 6, 12, 18)."""
+        return tuple(c for c in self.measures if c.name in self.grain and c.levels)
 
     @property
     def fills_empty_periods(self) -> bool:
-        """Every period gets its all-`totalt` row when every dimension has a `totalt` level."""
-        return bool(self.dimensions) and len(self.grain) == 1 + len(self.dimensions)
+        """Every period gets its all-`totalt` row(s) when every grain column after `period` is a dimension
+        with a `totalt` level or a column of the mart's own with declared `levels`."""
+        filled = [d.name for d in self.dimensions] + [c.name for c in self.levelled]
+        return bool(filled) and sorted(filled) == sorted(self.grain[1:])
 
 
 def _read(name: str) -> str:
@@ -77,9 +105,11 @@ def load_marts() -> tuple[Mart, ...]:
     for name in names:
         doc = yaml.safe_load(_read(f"{name}.yml"))
         assert doc["name"] == name, f"{name}.yml names itself {doc['name']}"
-        own = tuple(Column(**c) for c in doc["columns"])
+        own = tuple(Column(**{**c, "levels": tuple(c.get("levels", ()))}) for c in doc["columns"])
         own_names = {c.name for c in own}
         grain = tuple(doc["grain"])
+        stray = [c.name for c in own if c.levels and c.name not in grain]
+        assert not stray, f"{name}.yml gives levels to {stray}, which are not in its grain"
         dims = tuple(Column(name=d, **dimension_docs[d]) for d in grain[1:] if d not in own_names)
         marts.append(
             Mart(
@@ -105,15 +135,29 @@ def build_sql(m: Mart) -> str:
     own = [c.name for c in m.measures]
     fill = ""
     if m.fills_empty_periods:
-        defaults = ", ".join(
-            f"{'0' if c.type == 'BIGINT' else 'NULL'}::{c.type} AS {c.name}" for c in m.measures
+        # Every period's all-`totalt` row, once per level of each levelled grain column, where the model has
+        # none: counts 0, everything else (shares, means) empty.
+        keys_out = [f"'totalt' AS {d}" for d in dims] + [f"l_{c.name}.{c.name}" for c in m.levelled]
+        defaults = [
+            f"{'0' if c.type == 'BIGINT' else 'NULL'}::{c.type} AS {c.name}"
+            for c in m.measures
+            if c.name not in m.grain
+        ]
+        levels = "".join(
+            f" CROSS JOIN (VALUES {', '.join(f'({_value(v)}::{c.type})' for v in c.levels)}) "
+            f"AS l_{c.name}({c.name})"
+            for c in m.levelled
         )
-        totals = ", ".join(f"'totalt' AS {d}" for d in dims)
+        present = " AND ".join(
+            ["x.period = p.period"]
+            + [f"x.{d} = 'totalt'" for d in dims]
+            + [f"x.{c.name} = l_{c.name}.{c.name}" for c in m.levelled]
+        )
         fill = f"""
             UNION ALL BY NAME
-            SELECT p.period, {totals}, {defaults}
-            FROM staging.perioder AS p
-            WHERE p.period NOT IN (SELECT period FROM modell)
+            SELECT p.period, {", ".join(keys_out + defaults)}
+            FROM staging.perioder AS p{levels}
+            WHERE NOT EXISTS (SELECT 1 FROM modell AS x WHERE {present})
         """
     order = ", ".join(
         [f"(f.{d} = 'totalt') DESC, f.{d}" for d in dims] + [f"f.{c}" for c in own if c in m.grain]
@@ -147,6 +191,13 @@ def build_mart(con: duckdb.DuckDBPyConnection, m: Mart) -> int:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _value(v: Any) -> str:
+    """A level from the YAML as a SQL literal: numbers as they are, text quoted."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        raise TypeError(f"a level must be a number or text, not {v!r}")
+    return _literal(v) if isinstance(v, str) else str(v)
 
 
 def comment_statements(m: Mart) -> list[str]:

@@ -38,6 +38,8 @@ MARTS = (
     "aterremisser_per_insatstyp",
     "arbetstraning_deltagare",
     "arbetstraning_resultat",
+    "sjalvforsorjning",
+    "datakvalitet",
 )
 # The marts whose YAML promises a row for every period (an all-`totalt` row).
 EVERY_PERIOD = {
@@ -144,6 +146,60 @@ def test_empty_period_in_other_marts(run):
     assert (par["personer_med_insats"], par["personer_med_parallella_insatser"], par["insatser"]) == (0, 0, 0)
     ater = run.row("aterremisser", period="2017-T3", jobbtorg="totalt", kon="totalt")
     assert (ater["avslutade"], ater["aterremitterade"], ater["andel_aterremitterade"]) == (0, 0, None)
+
+
+def test_empty_period_in_the_marts_with_a_measure_in_their_grain(run):
+    """Marts whose grain holds a column of their own get every period's all-`totalt` rows once per level.
+    2018 has no registration, insats or payment: sjalvforsorjning has (totalt, totalt) for k = 3, 6, 12, 18,
+    counts 0 and the share empty; datakvalitet has (totalt, <källa>, totalt) for each of the three sources,
+    0 rows read, staged and quarantined and the share empty (0 / 0)."""
+    assert keys(run, "sjalvforsorjning", "jobbtorg", "kon", "manader_efter_avslut", period="2018") == {
+        ("totalt", "totalt", k) for k in (3, 6, 12, 18)
+    }
+    for r in run.rows("sjalvforsorjning", period="2018"):
+        assert (
+            r["avslutade"],
+            r["uppfoljningsbara"],
+            r["sjalvforsorjande"],
+            r["andel_sjalvforsorjande"],
+        ) == (
+            0,
+            0,
+            0,
+            None,
+        )
+    sources = ("inskrivningar", "insatser", "utbetalningar")
+    assert keys(run, "datakvalitet", "jobbtorg", "kalla", "regel", period="2018") == {
+        ("totalt", kalla, "totalt") for kalla in sources
+    }
+    for r in run.rows("datakvalitet", period="2018"):
+        assert (r["rader_lasta"], r["rader_stagade"], r["rader_i_karantan"], r["andel_i_karantan"]) == (
+            0,
+            0,
+            0,
+            None,
+        )
+
+
+def test_datakvalitet_every_period_and_source_has_its_totalt_row(run):
+    """Every period from 2017-T2 to 2020-T1 has (totalt, <källa>, totalt) for all three sources. Rows read
+    per source and period, by the row's own date: registrations k0 (2017-05-10: 2017, 2017-T2); k1 k2 k3
+    k4a k5a k6 (2019-T1); k5b (05-02), k4b (06-03) (2019-T2); insatser s1 s2 s3 (2019-T1); no payments."""
+    got = {
+        (r["period"], r["kalla"]): r["rader_lasta"]
+        for r in run.rows("datakvalitet", jobbtorg="totalt", regel="totalt")
+    }
+    expected = dict.fromkeys(
+        ((p, k) for p in PERIODS for k in ("inskrivningar", "insatser", "utbetalningar")), 0
+    )
+    expected |= {("2017", "inskrivningar"): 1, ("2017-T2", "inskrivningar"): 1}
+    expected |= {
+        ("2019", "inskrivningar"): 8,
+        ("2019-T1", "inskrivningar"): 6,
+        ("2019-T2", "inskrivningar"): 2,
+    }
+    expected |= {("2019", "insatser"): 3, ("2019-T1", "insatser"): 3}
+    assert got == expected
 
 
 def test_first_period_with_data(run):

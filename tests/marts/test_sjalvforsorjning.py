@@ -46,7 +46,7 @@ Payments (försörjningsstöd unless said; file month = avser_manad unless said)
   M0: 2018-06 500 (2017-09 and 2017-12 lie before the first delivered month)
 
 Kön: A, C (by number), E, H, L, I kvinnor; B, D, G, K, M0 män. First data 2017-T2 (IM0); nothing is active
-in 2017-T3 (no rows there); periods 2017 .. 2020-T1.
+in 2017-T3, which has only its all-`totalt` rows (k = 3, 6, 12, 18, zeros); periods 2017 .. 2020-T1.
 """
 
 from __future__ import annotations
@@ -431,18 +431,34 @@ def test_rows_2019_t3(run):
     }
 
 
-def test_no_rows_where_no_registration_is_active(run):
-    """The YAML's rows: only (period, jobbtorg, kön) with a registration active. Nothing is active in
-    2017-T3 (M0 ended in June, the next registration begins 2018-01-02): no row."""
-    assert keys(run, MART, "jobbtorg", "kon", period="2017-T3") == set()
+def test_period_without_active_registration_has_its_all_totalt_rows(run):
+    """Analysts expect every period present (changed deliberately: this mart used to have no row at all for
+    such a period). Nothing is active in 2017-T3 (M0 ended in June, the next registration begins
+    2018-01-02): only the (totalt, totalt) rows, one for each k = 3, 6, 12, 18, with avslutade,
+    uppfoljningsbara and sjalvforsorjande 0 and the share empty (0 / 0)."""
+    assert keys(run, MART, "jobbtorg", "kon", "manader_efter_avslut", period="2017-T3") == {
+        ("totalt", "totalt", 3),
+        ("totalt", "totalt", 6),
+        ("totalt", "totalt", 12),
+        ("totalt", "totalt", 18),
+    }
+    for r in run.rows(MART, period="2017-T3"):
+        assert (r["avslutade"], r["uppfoljningsbara"], r["sjalvforsorjande"]) == (0, 0, 0), r
+        assert r["andel_sjalvforsorjande"] is None, r
+        assert (r["period_typ"], r["period_start"], r["period_slut"]) == (
+            "tertial",
+            date(2017, 9, 1),
+            date(2017, 12, 31),
+        )
 
 
 def test_periods(run):
-    """From the first period with a registration (2017-T2, IM0) to the one holding 2020-01-15; 2017-T3 has
-    no active registration and so no row."""
-    assert {p for (p,) in keys(run, MART, "period")} == {
+    """Every period from the first with a registration (2017-T2, IM0) to the one holding 2020-01-15, each
+    with its all-`totalt` row for every k; 2017-T3 included although nothing is active in it."""
+    periods = {
         "2017",
         "2017-T2",
+        "2017-T3",
         "2018",
         "2018-T1",
         "2018-T2",
@@ -454,6 +470,10 @@ def test_periods(run):
         "2020",
         "2020-T1",
     }
+    assert {p for (p,) in keys(run, MART, "period")} == periods
+    for k in K:
+        got = keys(run, MART, "period", jobbtorg="totalt", kon="totalt", manader_efter_avslut=k)
+        assert {p for (p,) in got} == periods, k
     assert all(r["uttagsdatum"] == date(2020, 1, 15) for r in run.rows(MART))
 
 
