@@ -146,7 +146,8 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
     kon_rows = _select(
         con,
         "SELECT kon, inskrivna, nyinskrivna, avslutade FROM marts.unika_individer "
-        "WHERE period = ? AND jobbtorg = 'totalt' ORDER BY array_position(['kvinnor', 'män', 'okänt', 'totalt'], kon)",
+        "WHERE period = ? AND jobbtorg = 'totalt' "
+        "ORDER BY array_position(['kvinnor', 'män', 'okänt', 'totalt'], kon)",
         p,
     )
     if not (kon_rows.get("okänt") or [0])[0]:
@@ -163,8 +164,9 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
     results = {
         (r[0], r[1]): list(r[2:])
         for r in con.execute(
-            """SELECT regi, kon, avslutat_arbetstraning, arbete_eller_studier, fortsatt_inskrivna, aterremitterade,
-                      ovrigt, andel_arbete_eller_studier, andel_fortsatt_inskrivna, andel_aterremitterade
+            """SELECT regi, kon, avslutat_arbetstraning, arbete_eller_studier, fortsatt_inskrivna,
+                      aterremitterade, ovrigt, andel_arbete_eller_studier, andel_fortsatt_inskrivna,
+                      andel_aterremitterade
                FROM marts.arbetstraning_resultat WHERE period = ?""",
             p,
         ).fetchall()
@@ -249,8 +251,8 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
                 con,
                 "SELECT jobbtorg, nya_registreringar, aktivitetsplan_inom_5_dagar, "
                 "andel_aktivitetsplan_inom_5_dagar, median_dagar_till_aktivitetsplan, "
-                "personer_inskrivna_over_18_manader, insatser_utan_planerat_slut, insatser_langre_an_6_manader "
-                "FROM marts.processen WHERE period = ?",
+                "personer_inskrivna_over_18_manader, insatser_utan_planerat_slut, "
+                "insatser_langre_an_6_manader FROM marts.processen WHERE period = ?",
                 p,
             ),
             jobbtorg,
@@ -260,7 +262,8 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
             _select(
                 con,
                 "SELECT jobbtorg, avslutade, arbete, studier, kommunal_anstallning, arbete_eller_studier, "
-                "andel_arbete_eller_studier FROM marts.kolada_resultat_vid_avslut WHERE period = ? AND kon = 'totalt'",
+                "andel_arbete_eller_studier FROM marts.kolada_resultat_vid_avslut "
+                "WHERE period = ? AND kon = 'totalt'",
                 p,
             ),
             jobbtorg,

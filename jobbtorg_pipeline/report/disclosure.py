@@ -18,11 +18,13 @@ reader knows how the tables hang together (a total is the sum of its rows, `arbe
   neither that anyone is there nor that they are few.
 - **Secondary** cells, greedily, until every primary is protected: for an unprotected primary, the first
   published cell (in a relation with it, then in one with its hidden neighbours; non-zero before zero,
-  detail before total, smallest first) whose hiding widens its interval. A zero pinned by a published
-  total of 0 widens nothing and is never chosen. Hiding a cell only ever widens intervals, so a primary
-  once protected mostly stays protected (not always: a newly hidden cell can make the exact reading of a
-  nearly additive sum possible again), so passes repeat until one finds every primary protected. The
-  order is fixed, so the same tables give the same hidden set.
+  detail before total, smallest first) whose hiding widens its interval enough on the side that is too
+  narrow, else the first that widens it at all, else (two must go together) the first of those the LP's
+  duals show pinning the bound. A zero pinned by a published total of 0 widens nothing and is never
+  chosen. Hiding a cell widens intervals, so a primary once protected mostly stays protected (not
+  always: a newly hidden cell can make the exact reading of a nearly additive sum possible again), so
+  passes repeat until one finds every primary protected. Everything is ordered, so the same tables give
+  the same hidden set.
 - **Derived values**: a share, mean or median is hidden when a count it rests on is hidden or its
   denominator (the persons it is taken over) is under the threshold; a share of 0 over enough persons is
   shown.
