@@ -1,4 +1,6 @@
-"""Publish: the analysts' file, replaced atomically, and only after every mart and check has passed."""
+"""Publish: the analysts' file, replaced atomically, last: after every mart, check and the report."""
+
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -6,6 +8,7 @@ from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_marts
 from jobbtorg_pipeline.quality.checks import record_published
+from jobbtorg_pipeline.report.build import file_sha256
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.warehouse import connect_internal, publish
 
@@ -16,21 +19,28 @@ GROUP = "publish"
     key=["publish", "analysfil"],
     group_name=GROUP,
     kinds={"duckdb"},
-    deps=[["marts", m.name] for m in load_marts()],
+    deps=[*(["marts", m.name] for m in load_marts()), ["rapport", "tertialrapport"]],
     pool=DUCKDB_POOL,
 )
 def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
     """`<warehouse>/jobbtorg.duckdb`: the marts schema only (aggregates, no personal data), with COMMENTs.
 
-    Written to a new file and renamed over the old one, so an analyst holding the old file open never
-    blocks the run and never sees a half-written mart.
+    The last step of a run: written to a new file and renamed over the old one, so an analyst holding the
+    old file open never blocks the run and never sees a half-written mart, and a run that fails anywhere
+    before (a check, a mart, the report) leaves the analysts' file as it was. The run's extract files are
+    recorded with the new file's SHA-256 before the rename, so the inputs on record always belong to the
+    file in place (a report published from it names them in its manifest).
     """
     settings = jobbtorg.settings
     marts = load_marts()
     comments = [s for m in marts for s in comment_statements(m)]
-    path = publish(settings, [m.name for m in marts], comments, run_id=context.run.run_id)
-    with connect_internal(settings) as con:
-        record_published(con, context.run.run_id)
+    run_id = context.run.run_id
+
+    def record(new_file: Path) -> None:
+        with connect_internal(settings) as con:
+            record_published(con, run_id, file_sha256(new_file))
+
+    path = publish(settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record)
     with duckdb.connect(str(path), read_only=True) as con:
         rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
         uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]

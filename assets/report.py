@@ -1,12 +1,18 @@
-"""Report: the tertial report for the committee, rebuilt every night after the analysts' file."""
+"""Report: the tertial report for the committee, built in every run before the analysts' file is replaced.
+
+It reads the internal database's `marts` schema (the very tables the publish step then copies into the
+analysts' file; never staging or anything person-level), so a report that cannot be built stops the run
+before the analysts' file is touched: `publish/analysfil` depends on this asset.
+"""
 
 import dagster as dg
-import duckdb
 from dagster import AssetExecutionContext
 
-from jobbtorg_pipeline.report.build import versions, write_preliminary
+from jobbtorg_pipeline.assets.marts.catalog import load_marts
+from jobbtorg_pipeline.report.build import run_inputs, versions, write_preliminary
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.sensors.schedule import tertial
+from jobbtorg_pipeline.warehouse import connect_internal
 
 GROUP = "report"
 
@@ -20,25 +26,26 @@ def _previous(period: str) -> str:
     key=["rapport", "tertialrapport"],
     group_name=GROUP,
     kinds={"html", "excel"},
-    deps=[["publish", "analysfil"]],
+    deps=[["marts", m.name] for m in load_marts()],
     pool=DUCKDB_POOL,
 )
 def tertialrapport(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
     """The tertial report (HTML and Excel, with disclosure control) of the tertial holding the uttagsdatum
-    and of the one before it, as preliminary versions in `<warehouse>/rapporter/<period>/preliminar/`.
-    A published tertial (`jobbtorg report --period ... --publish`) is never touched."""
+    and of the one before it, as preliminary versions in `<warehouse>/rapporter/<period>/preliminar/`,
+    from this run's marts. A published tertial (`jobbtorg report --period ... --publish`) is never touched."""
     settings = jobbtorg.settings
-    with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
+    written = {}
+    with connect_internal(settings) as con:
         uttag = con.execute("SELECT max(uttagsdatum) FROM marts.unika_individer").fetchone()[0]
         known = {r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer").fetchall()}
-    current = tertial(uttag)
-    written = {}
-    for period in (current, _previous(current)):
-        if period not in known or (period != current and versions(settings, period)):
-            continue
-        folder = write_preliminary(settings, period)
-        written[period] = dg.MetadataValue.path(str(folder / "rapport.html"))
-        context.log.info(f"report {period}: {folder}")
+        inputs = run_inputs(con)
+        current = tertial(uttag)
+        for period in (current, _previous(current)):
+            if period not in known or (period != current and versions(settings, period)):
+                continue
+            folder = write_preliminary(settings, period, con=con, inputs=inputs)
+            written[period] = dg.MetadataValue.path(str(folder / "rapport.html"))
+            context.log.info(f"report {period}: {folder}")
     return dg.MaterializeResult(
         metadata={
             "tertial": current,

@@ -161,6 +161,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """The report of any period; --publish freezes it as a numbered version."""
     from jobbtorg_pipeline.report.build import ReportError, publish, verify, write_preliminary
+    from jobbtorg_pipeline.report.disclosure import DisclosureError
 
     settings = _settings(args)
     try:
@@ -177,7 +178,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             folder = write_preliminary(settings, args.period)
             _say(f"preliminary report {args.period}: {folder / 'rapport.html'} and rapport.xlsx")
-    except ReportError as exc:
+    except (ReportError, DisclosureError) as exc:
         _say(str(exc))
         return 1
     return 0

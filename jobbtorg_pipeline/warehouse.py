@@ -12,7 +12,7 @@ import contextlib
 import errno
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -56,11 +56,13 @@ def publish(
     comments: Sequence[str],
     *,
     run_id: str,
+    before_replace: Callable[[Path], None] | None = None,
 ) -> Path:
     """Copy `marts.<table>` for each table into a new file and atomically replace the analysts' file.
 
     `comments` are COMMENT statements run in the new file. The new file is fully written, checkpointed
     and fsynced before the rename, so a crash leaves either the old file or the new one, never half.
+    `before_replace` is called with the finished new file just before the rename (to record what it is).
     """
     target = settings.analysts_file
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -81,6 +83,8 @@ def publish(
         finally:
             con.close()
         _fsync(staging)
+        if before_replace is not None:
+            before_replace(staging)
         staging.replace(target)  # atomic rename (os.replace)
         _fsync(target.parent)
     except BaseException as exc:

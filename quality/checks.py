@@ -33,6 +33,7 @@ CREATE SCHEMA IF NOT EXISTS kvalitet;
 CREATE TABLE IF NOT EXISTS kvalitet.publicerade_filer (
     run_id VARCHAR, publicerad TIMESTAMP, uttagsdatum DATE,
     kalla VARCHAR, fil VARCHAR, manad VARCHAR, rader BIGINT, sha256 VARCHAR);
+ALTER TABLE kvalitet.publicerade_filer ADD COLUMN IF NOT EXISTS analysfil_sha256 VARCHAR;
 """
 
 
@@ -365,15 +366,17 @@ def _staging_checks(kalla: str) -> dg.AssetChecksDefinition:
 quality_checks = [_raw_checks(k) for k in SOURCES] + [_staging_checks(k) for k in SOURCES]
 
 
-def record_published(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Remember what was published: the truncation check's baseline for the next run."""
+def record_published(con: duckdb.DuckDBPyConnection, run_id: str, analysfil_sha256: str) -> None:
+    """Remember what is being published: the truncation check's baseline for the next run, and the
+    extract files behind the analysts' file whose SHA-256 is `analysfil_sha256` (a report's manifest)."""
     con.execute(PUBLISHED_DDL)
     con.execute(
         """
         INSERT INTO kvalitet.publicerade_filer
+            (run_id, publicerad, uttagsdatum, kalla, fil, manad, rader, sha256, analysfil_sha256)
         SELECT ?, now()::TIMESTAMP, (SELECT uttagsdatum FROM raw.uttag), kalla, fil, manad, rader + avvisade,
-               sha256
+               sha256, ?
         FROM raw.filer WHERE status = 'last'
         """,
-        [run_id],
+        [run_id, analysfil_sha256],
     )

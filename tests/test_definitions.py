@@ -33,10 +33,15 @@ def test_assets_are_grouped_by_layer_and_described():
     }
 
 
-def test_publish_comes_after_every_mart():
+def test_the_analysts_file_is_replaced_last_after_every_mart_and_the_report():
+    """A run that fails anywhere, the report included, never reaches the analysts' file."""
     graph = defs.resolve_asset_graph()
     marts = {k for k in graph.get_all_asset_keys() if k.path[0] == "marts"}
-    assert graph.get(dg.AssetKey(["publish", "analysfil"])).parent_keys == marts
+    report = dg.AssetKey(["rapport", "tertialrapport"])
+    publish = dg.AssetKey(["publish", "analysfil"])
+    assert graph.get(report).parent_keys == marts  # built from the marts, before publishing
+    assert graph.get(publish).parent_keys == {*marts, report}
+    assert graph.get(publish).child_keys == set()  # nothing runs after it
 
 
 def test_dagster_dev_finds_the_module_without_flags():

@@ -1,5 +1,5 @@
-"""The tertial report as the committee gets it: rendered in a real browser, read back from Excel, safe to
-publish, and frozen once published."""
+"""The tertial report as the committee gets it: rendered in a real browser, read back from Excel and held
+against the marts, frozen once published, and never publishing a tertial that is not over."""
 
 from __future__ import annotations
 
@@ -7,18 +7,31 @@ import json
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
-from jobbtorg_pipeline.report.build import build, publish, reports_dir, verify, write_preliminary
-from jobbtorg_pipeline.report.disclosure import HIDDEN, published_small_counts, recoverable
+from jobbtorg_pipeline.report.build import (
+    ReportError,
+    build,
+    publish,
+    published_inputs,
+    reports_dir,
+    verify,
+    write_preliminary,
+)
+from jobbtorg_pipeline.report.disclosure import HIDDEN, published_small_counts
+from jobbtorg_pipeline.warehouse import publish as publish_analysts_file
+from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
 from tests.support.pipeline import run_pipeline
 
 pytestmark = pytest.mark.slow
 PERIOD = "2019-T2"  # complete, well before the generated source's uttagsdatum (2020-10-01)
+T = 5
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 # headless, and no attempt to reach Google's services (the machine has no internet)
@@ -81,6 +94,13 @@ def test_the_html_report_renders_offline_with_every_chart_and_no_console_error(p
         box = charts.nth(i).bounding_box()
         assert box and box["width"] > 100 and box["height"] > 20
         assert charts.nth(i).locator("rect, text").count() > 0
+    # the self-sufficiency chart: 18 months after a 2019-T2 avslut lies beyond the payments delivered,
+    # a share of nobody, drawn as nothing (not as the mark for a hidden value)
+    sjalv = page.locator("#sjalvforsorjning svg.diagram text").all_text_contents()
+    assert "18 mån" in sjalv and HIDDEN not in sjalv
+    assert page.locator("#unika_individer th").all_inner_texts()[-1] == "Totalt"  # readable row labels
+    pairs = page.locator("#vanligaste_kombinationer tbody th").all_inner_texts()
+    assert pairs and all(" + " in p and "_" not in p and p[0].isupper() for p in pairs)
     page.locator("#arbetstraning_resultat details summary").click()  # a definition is one click away
     assert page.locator("#arbetstraning_resultat details p").first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -89,27 +109,216 @@ def test_the_html_report_renders_offline_with_every_chart_and_no_console_error(p
     page.close()
 
 
-def test_the_workbook_reads_back_with_the_published_figures(run, preliminary):
+# ---- the workbook against the marts, read here without the report's code --------------------------
+
+LABEL = {
+    "totalt": "Totalt",
+    "kvinnor": "Kvinnor",
+    "män": "Män",
+    "okänt": "Okänt kön",
+    "egen": "Egen regi",
+    "extern": "Extern regi",
+    "inskrivningar": "Inskrivningar",
+    "insatser": "Insatser",
+    "utbetalningar": "Utbetalningar",
+}
+
+
+def _select(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, list[Any]]:
+    """First column -> the rest, in the order the query gives."""
+    return {str(r[0]): list(r[1:]) for r in con.execute(sql, params).fetchall()}
+
+
+def _with_zeros(found: dict[str, list[Any]], rows: list[str], width: int) -> dict[str, list[Any]]:
+    """Every row in `rows`, labelled; one without a mart row has counts of 0 (and empty shares)."""
+    return {LABEL.get(r, r): found.get(r, [0] * width) for r in rows}
+
+
+def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str, list[Any]]]:
+    """Every table of the report, straight from the analysts' file: table -> row label -> values."""
+    p = [period]
+    jobbtorg = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT jobbtorg FROM marts.unika_individer WHERE jobbtorg <> 'totalt' ORDER BY 1"
+        ).fetchall()
+    ] + ["totalt"]
+    kon_rows = _select(
+        con,
+        "SELECT kon, inskrivna, nyinskrivna, avslutade FROM marts.unika_individer "
+        "WHERE period = ? AND jobbtorg = 'totalt' "
+        "ORDER BY array_position(['kvinnor', 'män', 'okänt', 'totalt'], kon)",
+        p,
+    )
+    if not (kon_rows.get("okänt") or [0])[0]:
+        kon_rows.pop("okänt", None)
+    started = {
+        (r[0], r[1]): r[2]
+        for r in con.execute(
+            "SELECT regi, kon, paborjade FROM marts.arbetstraning_deltagare WHERE period = ?", p
+        ).fetchall()
+    }
+    kon_started = ["kvinnor", "män"] + (
+        ["okänt"] if any(started.get((g, "okänt")) for g in ("egen", "extern", "totalt")) else []
+    )
+    results = {
+        (r[0], r[1]): list(r[2:])
+        for r in con.execute(
+            """SELECT regi, kon, avslutat_arbetstraning, arbete_eller_studier, fortsatt_inskrivna,
+                      aterremitterade, ovrigt, andel_arbete_eller_studier, andel_fortsatt_inskrivna,
+                      andel_aterremitterade
+               FROM marts.arbetstraning_resultat WHERE period = ?""",
+            p,
+        ).fetchall()
+    }
+    kon_results = ["kvinnor", "män"] + (
+        ["okänt"] if any(v[0] for (_, k), v in results.items() if k == "okänt") else []
+    )
+    pairs = con.execute(
+        "SELECT personer FROM marts.parallella_insatser_kombinationer WHERE period = ? AND personer >= ? "
+        "ORDER BY personer DESC, insatstyp_a, insatstyp_b LIMIT 10",
+        [period, T],
+    ).fetchall()
+    sources = _select(
+        con,
+        "SELECT kalla, sum(rader_lasta), sum(rader_i_karantan) FROM marts.datakvalitet "
+        "WHERE period = ? AND jobbtorg = 'totalt' AND regel = 'totalt' GROUP BY kalla",
+        p,
+    )
+    sources = {k: [*sources.get(k, [0, 0])] for k in ("inskrivningar", "insatser", "utbetalningar")}
+    sources["totalt"] = [sum(v[0] for v in sources.values()), sum(v[1] for v in sources.values())]
+    for v in sources.values():
+        v.append(v[1] / v[0] if v[0] else None)
+    rules = _select(
+        con,
+        "SELECT regel, sum(rader_i_karantan) FROM marts.datakvalitet "
+        "WHERE period = ? AND jobbtorg = 'totalt' AND regel <> 'totalt' GROUP BY regel ORDER BY regel",
+        p,
+    )
+    parallel = _select(
+        con,
+        "SELECT jobbtorg, personer_med_insats, personer_med_parallella_insatser, "
+        "personer_med_parallella_insatser / nullif(personer_med_insats, 0), insatser "
+        "FROM marts.parallella_insatser WHERE period = ? AND kon = 'totalt'",
+        p,
+    )
+    return {
+        "unika_individer": _with_zeros(
+            _select(
+                con,
+                "SELECT jobbtorg, inskrivna, nyinskrivna, avslutade, avslut_arbete, avslut_studier, "
+                "avslut_aterremiss, avslut_ovrigt, avslut_orsak_saknas FROM marts.unika_individer "
+                "WHERE period = ? AND kon = 'totalt'",
+                p,
+            ),
+            jobbtorg,
+            8,
+        ),
+        "unika_individer_kon": {LABEL[k]: v for k, v in kon_rows.items()},
+        "aterremisser": _with_zeros(
+            _select(
+                con,
+                "SELECT jobbtorg, avslutade, aterremitterade, andel_aterremitterade, aterkom_inom_365_dagar "
+                "FROM marts.aterremisser WHERE period = ? AND kon = 'totalt'",
+                p,
+            ),
+            jobbtorg,
+            4,
+        ),
+        "parallella_insatser": _with_zeros(parallel, jobbtorg, 4),
+        "vanligaste_kombinationer": {str(i): [n] for i, (n,) in enumerate(pairs)},  # compared by rank
+        "arbetstraning_paborjade": {
+            LABEL[g]: [started.get((g, k), 0) for k in (*kon_started, "totalt")]
+            for g in ("egen", "extern", "totalt")
+        },
+        "arbetstraning_resultat": {
+            LABEL[g]: results.get((g, "totalt"), [0] * 5 + [None] * 3) for g in ("egen", "extern", "totalt")
+        },
+        "arbetstraning_resultat_kon": {
+            f"{LABEL[g]}, {LABEL[k].lower()}": results.get((g, k), [0] * 5 + [None] * 3)
+            for g in ("egen", "extern", "totalt")
+            for k in (*kon_results, "totalt")
+        },
+        "sjalvforsorjning": _select(
+            con,
+            "SELECT manader_efter_avslut || ' mån', avslutade, uppfoljningsbara, sjalvforsorjande, "
+            "andel_sjalvforsorjande FROM marts.sjalvforsorjning "
+            "WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt' ORDER BY manader_efter_avslut",
+            p,
+        ),
+        "processen": _with_zeros(
+            _select(
+                con,
+                "SELECT jobbtorg, nya_registreringar, aktivitetsplan_inom_5_dagar, "
+                "andel_aktivitetsplan_inom_5_dagar, median_dagar_till_aktivitetsplan, "
+                "personer_inskrivna_over_18_manader, insatser_utan_planerat_slut, "
+                "insatser_langre_an_6_manader FROM marts.processen WHERE period = ?",
+                p,
+            ),
+            jobbtorg,
+            7,
+        ),
+        "kolada": _with_zeros(
+            _select(
+                con,
+                "SELECT jobbtorg, avslutade, arbete, studier, kommunal_anstallning, arbete_eller_studier, "
+                "andel_arbete_eller_studier FROM marts.kolada_resultat_vid_avslut "
+                "WHERE period = ? AND kon = 'totalt'",
+                p,
+            ),
+            jobbtorg,
+            6,
+        ),
+        "forsorjningsstod_fore_efter": {
+            f"månad +{m}": v
+            for m in (2, 8)
+            for v in _select(
+                con,
+                f"SELECT 1, uppfoljningsbara_{m}_man, fore_sek_per_manad_{m}_man, efter_{m}_man_sek, "
+                f"forandring_{m}_man_procent FROM marts.forsorjningsstod_fore_efter "
+                "WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt'",
+                p,
+            ).values()
+        },
+        "datakvalitet": {LABEL[k]: v for k, v in sources.items()},
+        "datakvalitet_regler": {
+            **{r: v for r, v in rules.items() if v[0] >= T},
+            "Övriga regler": [sum(v[0] for v in rules.values() if v[0] < T)],
+        },
+    }
+
+
+def test_the_workbook_holds_the_figures_of_the_marts(run, preliminary):
+    """Every table, every cell: the figure of the analysts' file, or `..` where it is hidden."""
     from openpyxl import load_workbook
 
     workbook = load_workbook(preliminary / "rapport.xlsx")
-    report = build(run.settings, PERIOD, status="preliminär: uppdateras varje natt tills perioden publiceras")
-    assert workbook.sheetnames == ["Innehåll", *(t.id for t in report.tables), "Definitioner"]
-    for table in report.tables:
-        sheet = workbook[table.id]
-        header = [c.value for c in sheet[4]][: 1 + len(table.grid.columns)]
-        assert header == [table.row_header, *(table.labels[c] for c in table.grid.columns)]
-        for i, row in enumerate(table.grid.rows, start=5):
-            cells = [c.value for c in sheet[i]]
-            assert cells[0] == row
-            for j, column in enumerate(table.grid.columns, start=1):
-                published = table.grid.value(row, column)
-                if published == HIDDEN:
-                    assert cells[j] == HIDDEN
-                elif published is None:
-                    assert cells[j] is None
+    with duckdb.connect(str(run.settings.analysts_file), read_only=True) as con:
+        expected = _expected(con, PERIOD)
+    report_tables = [n for n in workbook.sheetnames if n not in ("Innehåll", "Definitioner")]
+    assert set(report_tables) == {t for t, rows in expected.items() if rows} | {
+        "datakvalitet",
+        "datakvalitet_regler",
+    }
+    hidden = 0
+    for table in report_tables:
+        sheet = list(workbook[table].iter_rows(min_row=5, values_only=True))
+        rows = [r for r in sheet if r[0] is not None and not str(r[0]).startswith("Definition: ")]
+        want = expected[table]
+        if table == "vanligaste_kombinationer":
+            assert all(" + " in r[0] and "_" not in r[0] for r in rows)
+            rows = [(str(i), *r[1:]) for i, r in enumerate(rows)]
+        assert [r[0] for r in rows] == list(want), table
+        for row in rows:
+            for j, value in enumerate(want[row[0]], start=1):
+                cell = row[j]
+                if cell == HIDDEN:
+                    hidden += 1
+                elif value is None:
+                    assert cell is None, (table, row[0], j)
                 else:
-                    assert cells[j] == pytest.approx(float(published)), (table.id, row, column)
+                    assert cell == pytest.approx(float(value)), (table, row[0], j)
+    assert hidden > 0
     assert "Röjandekontroll" in [c.value for c in workbook["Definitioner"]["A"]]
 
 
@@ -141,25 +350,131 @@ def test_the_figures_are_those_of_the_marts(run, preliminary):
     inskrivna = {r["rad"]: r["varden"][0] for r in tables["unika_individer"]["rader"]}
     totals = {r["rad"]: r["varden"][-1] for r in tables["arbetstraning_paborjade"]["rader"]}
     followed = {int(r["rad"].split()[0]): r["varden"][1] for r in tables["sjalvforsorjning"]["rader"]}
-    for published, marts in ((inskrivna, expected), (totals, started), (followed, sjalv)):
+    for published, marts in (
+        (inskrivna, {LABEL.get(k, k): v for k, v in expected.items()}),
+        (totals, {LABEL[k]: v for k, v in started.items()}),
+        (followed, sjalv),
+    ):
         assert set(published) == set(marts)
         for key, value in marts.items():
             # shown as in the mart, or hidden; a small count is always hidden
             assert published[key] in (value, HIDDEN)
-            if 0 < value < 5:
+            if 0 < value < T:
                 assert published[key] == HIDDEN
 
 
 def test_no_published_cell_gives_a_person_away(run):
     report = build(run.settings, PERIOD, status="test")
-    hidden = 0
     for table in report.tables:
-        assert published_small_counts(table.grid, 5) == [], table.id
-        assert recoverable(table.grid) == [], table.id
-        hidden += len(table.grid.hidden)
-    assert hidden > 0  # the generated data has small cells: the control was really exercised
-    text = json.dumps([t.grid.rows for t in report.tables], ensure_ascii=False)
+        assert published_small_counts(table.grid, T) == [], table.id
+    assert sum(len(t.grid.hidden) for t in report.tables) > 0  # the control was really exercised
+    assert "max_samtidiga_insatser" not in {c for t in report.tables for c in t.grid.columns}  # one person's
+    text = json.dumps([[t.row_label(r) for r in t.grid.rows] for t in report.tables], ensure_ascii=False)
     assert not re.search(r"\d{6}[-+]?\d{4}", text)  # rows are groups, never persons
+
+
+def test_the_preliminary_folder_is_readable_by_its_readers(preliminary):
+    assert stat.S_IMODE(preliminary.stat().st_mode) == 0o755  # not mkdtemp's 0700
+
+
+# ---- refusals, on the command line as a user meets them --------------------------------------------
+
+
+def test_a_period_not_in_the_file_is_refused_clearly(run, tmp_path):
+    done = jobbtorg(
+        "report", "--period", "2021-T1", "--warehouse", str(run.settings.warehouse_dir), env=cli_env(tmp_path)
+    )
+    assert done.returncode == 1
+    assert "No figures for 2021-T1" in done.stderr and "2020-T3" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unfinished_tertial_is_never_published(run, tmp_path):
+    """2020-T3 runs to 2020-12-31; the figures rest on the extract of 2020-10-01: they would change."""
+    with pytest.raises(ReportError, match="2020-T3 is not over: it ends 2020-12-31"):
+        publish(run.settings, "2020-T3")
+    done = jobbtorg(
+        "report",
+        "--period",
+        "2020",
+        "--publish",
+        "--warehouse",
+        str(run.settings.warehouse_dir),
+        env=cli_env(tmp_path),
+    )
+    assert done.returncode == 1 and "2020 is not over" in done.stderr
+    for period in ("2020-T3", "2020"):  # the nightly preliminary version only
+        assert not list((reports_dir(run.settings) / period).glob("*v*")), period
+
+
+def test_a_correction_needs_a_published_version(run):
+    with pytest.raises(ReportError, match="2018-T1 has never been published"):
+        publish(run.settings, "2018-T1", correction="a reason")
+    assert not (reports_dir(run.settings) / "2018-T1").exists()
+
+
+# ---- what the figures rest on ----------------------------------------------------------------------
+
+
+def test_the_inputs_on_record_are_those_of_the_analysts_file_even_after_a_crash(run, tmp_path):
+    """The publish step records the run's extract files with the new file's hash before renaming it. A
+    run that dies between the two leaves a record for a file nobody sees, and the inputs on record for
+    the file in place stay its own."""
+    settings = run.settings
+    inputs = published_inputs(settings)
+    assert inputs and {i["kalla"] for i in inputs} == {"inskrivningar", "insatser", "utbetalningar"}
+    before = settings.analysts_file.read_bytes()
+
+    def record_then_die(new_file: Path) -> None:
+        from jobbtorg_pipeline.quality.checks import record_published
+        from jobbtorg_pipeline.report.build import file_sha256
+        from jobbtorg_pipeline.warehouse import connect_internal
+
+        with connect_internal(settings) as con:
+            record_published(con, "doomed-run", file_sha256(new_file))
+            con.execute("UPDATE kvalitet.publicerade_filer SET sha256 = 'other' WHERE run_id = 'doomed-run'")
+        raise KeyboardInterrupt  # the process is killed here, before the rename
+
+    with pytest.raises(KeyboardInterrupt):
+        publish_analysts_file(
+            settings, ["unika_individer"], [], run_id="doomed-run", before_replace=record_then_die
+        )
+    assert settings.analysts_file.read_bytes() == before
+    assert published_inputs(settings) == inputs  # not the doomed run's, recorded last
+    # and an analysts' file no record belongs to cannot be published from
+    shutil.copy(settings.analysts_file, tmp_path / "kept.duckdb")
+    with duckdb.connect(str(settings.analysts_file)) as con:
+        con.execute("CREATE TABLE main.anteckning AS SELECT 1 AS x")  # someone wrote to it
+    try:
+        assert published_inputs(settings) is None
+        with pytest.raises(ReportError, match="not on record"):
+            publish(settings, "2018-T2")
+    finally:
+        shutil.copy(tmp_path / "kept.duckdb", settings.analysts_file)
+    assert published_inputs(settings) == inputs
+
+
+def test_a_failing_report_leaves_the_analysts_file_as_it_was(run, monkeypatch):
+    """The report is built from this run's marts before the analysts' file is replaced: a run whose
+    report fails never reaches the publish step."""
+    import jobbtorg_pipeline.assets.report as report_asset
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the report could not be built")
+
+    before = run.settings.analysts_file.read_bytes()
+    inode = run.settings.analysts_file.stat().st_ino
+    monkeypatch.setattr(report_asset, "write_preliminary", broken)
+    again = run_pipeline(Path(run.settings.warehouse_dir).parent, run.settings.source_dir)
+    assert not again.success
+    steps = {e.step_key for e in again.result.all_events if e.is_step_success}
+    assert "rapport__tertialrapport" not in steps and "publish__analysfil" not in steps
+    assert "marts__unika_individer" in steps  # it got that far
+    assert run.settings.analysts_file.read_bytes() == before
+    assert run.settings.analysts_file.stat().st_ino == inode
+
+
+# ---- freezing --------------------------------------------------------------------------------------
 
 
 # Playwright's event loop, left behind in this process, makes the next Dagster run warn once: harmless
@@ -169,6 +484,7 @@ def test_a_published_tertial_never_changes_and_rebuilds_byte_for_byte(run, tmp_p
     first = publish(settings, "2019-T3")
     assert first.name == "v1"
     frozen = {p.name: p.read_bytes() for p in first.iterdir()}
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in first.iterdir()} == dict.fromkeys(frozen, 0o444)
     manifest = json.loads(frozen["manifest.json"])
     assert manifest["uttagsdatum"] == "2020-10-01" and manifest["indata"] and manifest["pipeline"]
     assert all(len(i["sha256"]) == 64 for i in manifest["indata"])

@@ -24,12 +24,13 @@ import duckdb
 
 from jobbtorg_pipeline import code_version
 from jobbtorg_pipeline.report.content import ReportTable, build_tables
-from jobbtorg_pipeline.report.disclosure import suppress
+from jobbtorg_pipeline.report.disclosure import protect
 from jobbtorg_pipeline.report.render import render_excel, render_html
 from jobbtorg_pipeline.settings import Settings
 
 PERIOD = re.compile(r"^\d{4}(-T[123])?$")
 FILES = ("rapport.html", "rapport.xlsx", "siffror.json")
+INPUT_FIELDS = ("kalla", "fil", "manad", "rader", "sha256")
 
 
 class ReportError(RuntimeError):
@@ -42,64 +43,111 @@ class Report:
     tables: list[ReportTable]
     about: dict[str, str]
     uttagsdatum: date
-    inputs: list[dict[str, Any]]
+    period_slut: date
+    inputs: list[dict[str, Any]] | None  # the extract files the figures rest on (None: not known)
 
 
 def reports_dir(settings: Settings) -> Path:
     return settings.warehouse_dir / "rapporter"
 
 
-def _inputs(settings: Settings) -> list[dict[str, Any]]:
-    """The extract files behind the analysts' file: those recorded at its last publication."""
-    if not settings.internal_file.exists():
-        return []
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def published_inputs(settings: Settings) -> list[dict[str, Any]] | None:
+    """The extract files behind the analysts' file as it is now: those the publish step recorded with
+    this very file's SHA-256 just before renaming it into place. None when no record matches (a run
+    stopped between the two, or the file was changed): then nobody can say what the figures rest on."""
+    if not settings.internal_file.exists() or not settings.analysts_file.exists():
+        return None
+    digest = file_sha256(settings.analysts_file)
     con = duckdb.connect(str(settings.internal_file), read_only=True)
     try:
         rows = con.execute(
             """
             SELECT kalla, fil, manad, rader, sha256 FROM kvalitet.publicerade_filer
-            WHERE run_id = (SELECT arg_max(run_id, publicerad) FROM kvalitet.publicerade_filer)
+            WHERE run_id = (SELECT arg_max(run_id, publicerad) FROM kvalitet.publicerade_filer
+                            WHERE analysfil_sha256 = ?)
             ORDER BY kalla, fil
-            """
+            """,
+            [digest],
         ).fetchall()
-    except duckdb.CatalogException:
-        return []
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return None  # nothing recorded yet, or recorded by a version that did not hash the file
     finally:
         con.close()
-    return [dict(zip(("kalla", "fil", "manad", "rader", "sha256"), r, strict=True)) for r in rows]
+    return [dict(zip(INPUT_FIELDS, r, strict=True)) for r in rows] or None
 
 
-def build(settings: Settings, period: str, *, status: str) -> Report:
+def run_inputs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """The extract files of the run in progress (the internal database's raw.filer)."""
+    rows = con.execute(
+        "SELECT kalla, fil, manad, rader + avvisade, sha256 FROM raw.filer WHERE status = 'last' "
+        "ORDER BY kalla, fil"
+    ).fetchall()
+    return [dict(zip(INPUT_FIELDS, r, strict=True)) for r in rows]
+
+
+def build(
+    settings: Settings,
+    period: str,
+    *,
+    status: str,
+    con: duckdb.DuckDBPyConnection | None = None,
+    inputs: list[dict[str, Any]] | None = None,
+) -> Report:
+    """The report of `period`, disclosure control done: from the analysts' file, or from `con` (the
+    internal database's marts during a run, with that run's `inputs`)."""
     if not PERIOD.match(period):
         raise ReportError(f"--period must look like 2019-T2 or 2019, not {period!r}")
-    if not settings.analysts_file.exists():
-        raise ReportError(f"No analysts' file at {settings.analysts_file}: run the pipeline first.")
-    con = duckdb.connect(str(settings.analysts_file), read_only=True)
-    try:
-        found = con.execute(
-            "SELECT uttagsdatum FROM marts.unika_individer WHERE period = ? LIMIT 1", [period]
-        ).fetchone()
-        if found is None:
-            known = [
-                r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer ORDER BY 1")
-            ]
-            raise ReportError(f"No figures for {period}; the analysts' file has {', '.join(known)}.")
-        tables = [t for t in build_tables(con, period) if t.grid.rows or t.id.startswith("datakvalitet")]
-    finally:
-        con.close()
-    for table in tables:
-        suppress(table.grid, settings.disclosure_threshold)
-    inputs = _inputs(settings)
-    snapshots = sorted({Path(i["fil"]).parent.name for i in inputs if i["kalla"] != "utbetalningar"})
+    if con is None:
+        if not settings.analysts_file.exists():
+            raise ReportError(f"No analysts' file at {settings.analysts_file}: run the pipeline first.")
+        inputs = published_inputs(settings)
+        with duckdb.connect(str(settings.analysts_file), read_only=True) as analysts:
+            return _build(analysts, settings, period, status, inputs)
+    return _build(con, settings, period, status, inputs)
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    period: str,
+    status: str,
+    inputs: list[dict[str, Any]] | None,
+) -> Report:
+    threshold = settings.disclosure_threshold
+    found = con.execute(
+        "SELECT uttagsdatum, period_slut FROM marts.unika_individer WHERE period = ? LIMIT 1", [period]
+    ).fetchone()
+    if found is None:
+        known = [r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer").fetchall()]
+        known.sort(key=lambda p: (p[:4], p[4:] or "-T4"))  # each year after its tertials
+        raise ReportError(
+            f"No figures for {period}; the analysts' file has {', '.join(known) or 'no period at all'}."
+        )
+    tables, relations = build_tables(con, period, threshold)
+    protect([t.grid for t in tables], relations, threshold)
+    tables = [t for t in tables if t.grid.rows or t.id.startswith("datakvalitet")]
+    snapshots = sorted({Path(i["fil"]).parent.name for i in inputs or [] if i["kalla"] != "utbetalningar"})
     about = {
         "Period": period,
         "Status": status,
         "Uttagsdatum": str(found[0]),
-        "Indata": f"ärendesystemets uttag {', '.join(snapshots) or '-'}, "
-        f"{sum(1 for i in inputs if i['kalla'] == 'utbetalningar')} utbetalningsleveranser",
+        "Indata": (
+            f"ärendesystemets uttag {', '.join(snapshots) or '-'}, "
+            f"{sum(1 for i in inputs if i['kalla'] == 'utbetalningar')} utbetalningsleveranser"
+            if inputs is not None
+            else "okända (analysfilens indata är inte registrerade)"
+        ),
         "Pipeline": f"jobbtorg-pipeline {code_version()}",
     }
-    return Report(period, tables, about, found[0], inputs)
+    return Report(period, tables, about, found[0], found[1], inputs)
 
 
 def figures(report: Report) -> dict[str, Any]:
@@ -112,8 +160,12 @@ def figures(report: Report) -> dict[str, Any]:
                 "id": t.id,
                 "rubrik": t.title,
                 "kolumner": [t.labels[c] for c in t.grid.columns],
+                "enheter": [t.units[c] for c in t.grid.columns],
                 "rader": [
-                    {"rad": row, "varden": [_json_value(t.grid.value(row, c)) for c in t.grid.columns]}
+                    {
+                        "rad": t.row_label(row),
+                        "varden": [_json_value(t.grid.value(row, c)) for c in t.grid.columns],
+                    }
                     for row in t.grid.rows
                 ],
             }
@@ -139,12 +191,23 @@ def _write_files(report: Report, folder: Path, threshold: int) -> list[Path]:
     return [folder / name for name in FILES]
 
 
-def write_preliminary(settings: Settings, period: str) -> Path:
-    report = build(settings, period, status="preliminär: uppdateras varje natt tills perioden publiceras")
+PRELIMINARY = "preliminär: uppdateras varje natt tills perioden publiceras"
+
+
+def write_preliminary(
+    settings: Settings,
+    period: str,
+    *,
+    con: duckdb.DuckDBPyConnection | None = None,
+    inputs: list[dict[str, Any]] | None = None,
+) -> Path:
+    """Rebuild `<warehouse>/rapporter/<period>/preliminar/` (from the analysts' file, or from `con`)."""
+    report = build(settings, period, status=PRELIMINARY, con=con, inputs=inputs)
     folder = reports_dir(settings) / period / "preliminar"
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".bygge-", dir=folder.parent))
     try:
+        tmp.chmod(0o755)  # mkdtemp's 0700 is for secrets; the report is for its readers
         _write_files(report, tmp, settings.disclosure_threshold)
         if folder.exists():
             shutil.rmtree(folder)
@@ -166,15 +229,35 @@ def _status(version: int, reason: str | None) -> str:
 
 
 def publish(settings: Settings, period: str, *, correction: str | None = None) -> Path:
-    """Freeze the period's report as the next version; a second version needs the correction's reason."""
+    """Freeze the period's report as the next version; a second version needs the correction's reason.
+
+    Only a period that is over (its last day on or before the uttagsdatum) can be published, and only
+    when the analysts' file's inputs are on record: a frozen version must hold final figures and say
+    what they rest on."""
     existing = versions(settings, period)
     if existing and not correction:
         raise ReportError(
             f"{period} is already published (version {existing[-1]}); a published tertial is never changed. "
             "Publish a correction as a new version with --correction 'the reason'."
         )
+    if correction and not existing:
+        raise ReportError(
+            f"{period} has never been published, so there is nothing to correct. "
+            "Publish its first version with --publish."
+        )
     version = (existing[-1] + 1) if existing else 1
     report = build(settings, period, status=_status(version, correction))
+    if report.period_slut > report.uttagsdatum:
+        raise ReportError(
+            f"{period} is not over: it ends {report.period_slut} and the figures rest on the extract of "
+            f"{report.uttagsdatum}, so they would still change. Publish it once the pipeline has run on an "
+            f"extract taken on or after {report.period_slut}."
+        )
+    if report.inputs is None:
+        raise ReportError(
+            "The inputs of the analysts' file are not on record (a run stopped while publishing it, or the "
+            "file was changed since). Run the pipeline again, then publish."
+        )
     folder = reports_dir(settings) / period / f"v{version}"
     tmp = folder.with_name(f".v{version}.bygge")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -193,6 +276,8 @@ def publish(settings: Settings, period: str, *, correction: str | None = None) -
     (tmp / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+    for path in tmp.iterdir():
+        path.chmod(0o444)  # frozen: read-only for everyone, the owner included
     tmp.replace(folder)  # the version appears whole or not at all
     with (reports_dir(settings) / "publiceringar.jsonl").open("a", encoding="utf-8") as log:
         entry = {
@@ -211,7 +296,7 @@ def verify(settings: Settings, period: str, version: int) -> list[str]:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if manifest["pipeline"] != code_version():
         return [f"the pipeline (built with {manifest['pipeline']}, now {code_version()})"]
-    inputs = _inputs(settings)
+    inputs = published_inputs(settings)
     if inputs != manifest["indata"]:
         return ["the inputs (the extract files behind the analysts' file are not those of the version)"]
     report = build(settings, period, status=_status(version, manifest["rattelse"]))

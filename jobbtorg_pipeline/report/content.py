@@ -1,20 +1,76 @@
-"""The tertial report's tables: the questions the city's documents ask, answered from the published marts.
+"""The tertial report's tables: the questions the city's documents ask, answered from the marts.
 
-Each table is built from the analysts' file (aggregates only), for one period, and then goes through
-disclosure control (`disclosure.py`) before anything is rendered. The texts are Swedish: the report goes
-to the labour-market committee. The full definitions are in docs/data-dictionary.md.
+Each table is built from the marts (aggregates only), for one period. Every count cell names the
+statistic it shows (`stat`), and `build_tables` declares what a reader knows about how the statistics
+hang together (`Relation`s: sums, sums across tables, orderings), so that disclosure control
+(`disclosure.py`) can protect the report as a whole. The texts are Swedish: the report goes to the
+labour-market committee. The full definitions are in docs/data-dictionary.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline.report.disclosure import Grid
+from jobbtorg_pipeline.quality.rules import REJECTED_LINE_RULE, ROW_RULES
+from jobbtorg_pipeline.report.disclosure import Derived, Grid, Key, Relation, at_most, sums_to
 
 KON = ("kvinnor", "män", "okänt")
+REGI = ("egen", "extern")
+KALLOR = ("inskrivningar", "insatser", "utbetalningar")
+LABELS = {
+    "totalt": "Totalt",
+    "kvinnor": "Kvinnor",
+    "män": "Män",
+    "okänt": "Okänt kön",
+    "egen": "Egen regi",
+    "extern": "Extern regi",
+    "inskrivningar": "Inskrivningar",
+    "insatser": "Insatser",
+    "utbetalningar": "Utbetalningar",
+}
+INSATSTYPER = {
+    "kartlaggning": "Kartläggning",
+    "vagledning": "Studie- och yrkesvägledning",
+    "coachning": "Coachning",
+    "jobbsok": "Jobbsök",
+    "matchning": "Matchning",
+    "forberedande": "Förberedande insatser",
+    "arbetstraning": "Arbetsträning",
+    "praktik": "Praktik",
+    "sfi": "SFI",
+    "yrkesutbildning": "Yrkesutbildning",
+    "validering": "Validering",
+    "visstidsanstallning": "Visstidsanställning",
+    "supported_employment": "Supported Employment",
+    "ips": "IPS",
+    "starta_eget": "Starta eget",
+}
+OVRIGA_REGLER = "övriga regler"
+
+# The same statistic under two names: one key, so one decision (shown or hidden) wherever it appears.
+# Each holds by the marts' definitions (assets/marts/*.sql): every one of these marts counts, per level of
+# staging.inskrivning_niva, the persons with an avslutad_i_perioden registration, and kolada's `studier`
+# is the group of the same last avslut (latest avslutsdatum, then highest inskrivning_id) as unika's.
+SAME_STATISTIC = {
+    ("aterremisser", "avslutade"): ("unika_individer", "avslutade"),
+    ("kolada_resultat_vid_avslut", "avslutade"): ("unika_individer", "avslutade"),
+    ("kolada_resultat_vid_avslut", "studier"): ("unika_individer", "avslut_studier"),
+    ("sjalvforsorjning", "avslutade"): ("unika_individer", "avslutade"),  # the same for every month
+}
+
+
+def stat(mart: str, measure: str, **dims: str) -> Key:
+    """The canonical key of a statistic: (mart, dimension=value..., measure), after SAME_STATISTIC."""
+    target = SAME_STATISTIC.get((mart, measure))
+    if target:
+        mart, measure = target
+        dims = {d: v for d, v in dims.items() if d in ("jobbtorg", "kon")}
+    return (mart, *(f"{d}={v}" for d, v in sorted(dims.items())), measure)
 
 
 @dataclass
@@ -36,6 +92,10 @@ class ReportTable:
     units: dict[str, str]  # column -> antal | andel | sek | dagar | procent
     grid: Grid
     chart: Chart | None = None
+    row_labels: dict[str, str] = field(default_factory=dict)  # row -> what the reader sees
+
+    def row_label(self, row: str) -> str:
+        return self.row_labels.get(row, LABELS.get(row, row))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -45,39 +105,34 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[d
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _ordered(keys: list[str], first: tuple[str, ...] = ()) -> list[str]:
-    """Detail rows in a stable order, `totalt` last."""
-    detail = [k for k in first if k in keys] + sorted(k for k in keys if k not in first and k != "totalt")
-    return detail + (["totalt"] if "totalt" in keys else [])
-
-
-def _table(
-    rows: list[dict[str, Any]],
-    key: str,
+def _grid(
+    name: str,
+    records: dict[str, dict[str, Any]],
+    rows: list[str],
     columns: dict[str, tuple[str, str]],
+    key: Callable[[str, str], Key],
     *,
-    first: tuple[str, ...] = (),
-    column_sums: list[tuple[str, list[str]]] | None = None,
-    derived: dict[str, tuple[str, ...]] | None = None,
+    total_rows: Sequence[str] = ("totalt",),
+    total_columns: Sequence[str] = (),
+    derived: dict[str, Derived] | None = None,
 ) -> tuple[Grid, dict[str, str], dict[str, str]]:
-    names = _ordered([str(r[key]) for r in rows], first)
+    """A table of `rows` (every one shown, also when the mart has no row for it: its counts are 0)."""
     counts = [c for c, (_, unit) in columns.items() if unit == "antal"]
-    values = {(str(r[key]), c): r.get(c) for r in rows for c in columns}
-    for name in names:  # a combination the mart has no row for is a count of 0
-        for c in counts:
-            if values.get((name, c)) is None:
-                values[(name, c)] = 0
-    if "okänt" in columns and not any(values.get((n, "okänt")) for n in names):
-        columns = {c: v for c, v in columns.items() if c != "okänt"}  # no one of unknown kön: no column
-        counts = [c for c in counts if c != "okänt"]
-        column_sums = [(t, [d for d in ds if d != "okänt"]) for t, ds in column_sums or []]
+    values: dict[tuple[str, str], Any] = {}
+    for row in rows:
+        record = records.get(row, {})
+        for c in columns:
+            value = record.get(c)
+            values[(row, c)] = 0 if value is None and c in counts else value
     grid = Grid(
-        rows=names,
+        rows=rows,
         columns=list(columns),
         values=values,
         count_columns=counts,
-        total_row="totalt" if "totalt" in names else None,
-        column_sums=column_sums or [],
+        name=name,
+        keys={(r, c): key(r, c) for r in rows for c in counts},
+        total_rows={r for r in rows if r in total_rows},
+        total_columns=set(total_columns),
         derived=derived or {},
     )
     return (
@@ -87,15 +142,77 @@ def _table(
     )
 
 
-def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTable]:
-    """Every table of the report for `period` ('2019-T2' or '2019'), before disclosure control."""
-    tables: list[ReportTable] = []
+def _by(records: list[dict[str, Any]], column: str) -> dict[str, dict[str, Any]]:
+    return {str(r[column]): r for r in records}
 
-    rows = _rows(con, "FROM marts.unika_individer WHERE period = ? AND kon = 'totalt'", [period])
+
+def _column_sums(
+    grid: Grid,
+    details: Sequence[str],
+    total: str,
+    columns: Sequence[str],
+    why: str,
+    *,
+    exact: bool,
+    nested: bool = True,
+    total_within_sum: bool = True,
+) -> list[Relation]:
+    """Each column: the detail rows sum to the total row (nearly, when `exact` is False: persons under
+    two jobbtorg or regi are one person in the total). `nested`: a person counted in a detail row is
+    counted in the total row too (not so for a person's last avslut, which differs between levels).
+    `total_within_sum`: everyone in the total row is in some detail row (not so for parallel insatser:
+    one insats at each of two jobbtorg are parallel only in the total)."""
+    relations = []
+    for c in columns:
+        parts = [grid.key(r, c) for r in details]
+        relations.append(
+            sums_to(grid.key(total, c), parts, f"{why}: {c}", exact=exact, total_within_sum=total_within_sum)
+        )
+        if not exact and nested:
+            relations += [at_most(p, grid.key(total, c), f"{why}: {c} del <= totalt") for p in parts]
+    return relations
+
+
+def _orderings(grid: Grid, pairs: Sequence[tuple[str, str]], why: str) -> list[Relation]:
+    """On every row: part <= whole, for each (part column, whole column)."""
+    return [
+        at_most(grid.key(r, p), grid.key(r, w), f"{why}: {p} <= {w}") for r in grid.rows for p, w in pairs
+    ]
+
+
+def _jobbtorg(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every jobbtorg of the marts (any period), so that a row's presence says nothing about its counts."""
+    found = con.execute(
+        "SELECT DISTINCT jobbtorg FROM marts.unika_individer WHERE jobbtorg <> 'totalt' ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in found] + ["totalt"]
+
+
+def _kon(records: list[dict[str, Any]], counts: Sequence[str]) -> list[str]:
+    """Kvinnor, män, and okänt kön only when someone of unknown kön is counted (else its zeros go)."""
+    unknown = any(r.get(c) for r in records if r.get("kon") == "okänt" for c in counts)
+    return [k for k in KON if k != "okänt" or unknown]
+
+
+def build_tables(
+    con: duckdb.DuckDBPyConnection, period: str, threshold: int
+) -> tuple[list[ReportTable], list[Relation]]:
+    """Every table of the report for `period` ('2019-T2' or '2019'), before disclosure control, and the
+    relations between their statistics that a reader knows."""
+    tables: list[ReportTable] = []
+    relations: list[Relation] = []
+    jobbtorg = _jobbtorg(con)
+    details = jobbtorg[:-1]
+
+    # unika individer per jobbtorg
+    records = _by(
+        _rows(con, "FROM marts.unika_individer WHERE period = ? AND kon = 'totalt'", [period]), "jobbtorg"
+    )
     groups = ["avslut_arbete", "avslut_studier", "avslut_aterremiss", "avslut_ovrigt", "avslut_orsak_saknas"]
-    grid, labels, units = _table(
-        rows,
-        "jobbtorg",
+    unika, labels, units = _grid(
+        "unika_individer",
+        records,
+        jobbtorg,
         {
             "inskrivna": ("Inskrivna", "antal"),
             "nyinskrivna": ("Nyinskrivna", "antal"),
@@ -106,8 +223,20 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "avslut_ovrigt": ("varav övrigt", "antal"),
             "avslut_orsak_saknas": ("varav orsak saknas", "antal"),
         },
-        column_sums=[("avslutade", groups)],
+        lambda r, c: stat("unika_individer", c, jobbtorg=r, kon="totalt"),
+        total_columns=["avslutade"],
     )
+    for r in jobbtorg:
+        relations.append(
+            sums_to(unika.key(r, "avslutade"), [unika.key(r, g) for g in groups], "avslut efter grupp")
+        )
+    relations += _column_sums(
+        unika, details, "totalt", ["inskrivna", "nyinskrivna", "avslutade"], "jobbtorg", exact=False
+    )
+    relations += _column_sums(
+        unika, details, "totalt", groups, "jobbtorg, sista avslut", exact=False, nested=False
+    )
+    relations += _orderings(unika, [("nyinskrivna", "inskrivna"), ("avslutade", "inskrivna")], "unika")
     tables.append(
         ReportTable(
             "unika_individer",
@@ -121,21 +250,29 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "Jobbtorg",
             labels,
             units,
-            grid,
-            Chart("avslutade", grid.rows[:-1] if grid.total_row else grid.rows, "antal"),
+            unika,
+            Chart("avslutade", details, "antal"),
         )
     )
 
-    rows = _rows(con, "FROM marts.unika_individer WHERE period = ? AND jobbtorg = 'totalt'", [period])
-    grid, labels, units = _table(
-        rows,
-        "kon",
+    records_kon = _rows(con, "FROM marts.unika_individer WHERE period = ? AND jobbtorg = 'totalt'", [period])
+    kon = _kon(records_kon, ["inskrivna"])
+    grid, labels, units = _grid(
+        "unika_individer_kon",
+        _by(records_kon, "kon"),
+        [*kon, "totalt"],
         {
             "inskrivna": ("Inskrivna", "antal"),
             "nyinskrivna": ("Nyinskrivna", "antal"),
             "avslutade": ("Avslutade", "antal"),
         },
-        first=KON,
+        lambda r, c: stat("unika_individer", c, jobbtorg="totalt", kon=r),
+    )
+    relations += _column_sums(
+        grid, kon, "totalt", ["inskrivna", "nyinskrivna", "avslutade"], "kön", exact=True
+    )
+    relations += _orderings(
+        grid, [("nyinskrivna", "inskrivna"), ("avslutade", "inskrivna")], "unika efter kön"
     )
     tables.append(
         ReportTable(
@@ -151,18 +288,35 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         )
     )
 
-    rows = _rows(con, "FROM marts.aterremisser WHERE period = ? AND kon = 'totalt'", [period])
-    grid, labels, units = _table(
-        rows,
-        "jobbtorg",
+    records = _by(
+        _rows(con, "FROM marts.aterremisser WHERE period = ? AND kon = 'totalt'", [period]), "jobbtorg"
+    )
+    grid, labels, units = _grid(
+        "aterremisser",
+        records,
+        jobbtorg,
         {
             "avslutade": ("Avslutade", "antal"),
             "aterremitterade": ("Återremitterade", "antal"),
             "andel_aterremitterade": ("Andel återremitterade", "andel"),
             "aterkom_inom_365_dagar": ("Kom tillbaka inom ett år", "antal"),
         },
-        derived={"andel_aterremitterade": ("aterremitterade", "avslutade")},
+        lambda r, c: stat("aterremisser", c, jobbtorg=r, kon="totalt"),
+        derived={"andel_aterremitterade": Derived("avslutade", "aterremitterade")},
     )
+    relations += _column_sums(grid, details, "totalt", ["aterremitterade"], "jobbtorg", exact=False)
+    relations += _column_sums(  # the first återremiss over all jobbtorg may be another than at one
+        grid, details, "totalt", ["aterkom_inom_365_dagar"], "jobbtorg", exact=False, nested=False
+    )
+    relations += _orderings(
+        grid,
+        [("aterremitterade", "avslutade"), ("aterkom_inom_365_dagar", "aterremitterade")],
+        "återremisser",
+    )
+    for r in jobbtorg:  # a last avslut for återremiss is an avslut for återremiss in the period
+        relations.append(
+            at_most(unika.key(r, "avslut_aterremiss"), grid.key(r, "aterremitterade"), "återremiss")
+        )
     tables.append(
         ReportTable(
             "aterremisser",
@@ -177,7 +331,7 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             labels,
             units,
             grid,
-            Chart("andel_aterremitterade", grid.rows, "andel"),
+            Chart("andel_aterremitterade", jobbtorg, "andel"),
         )
     )
 
@@ -188,21 +342,34 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             if row["personer_med_insats"]
             else None
         )
-    grid, labels, units = _table(
-        rows,
-        "jobbtorg",
+    parallella, labels, units = _grid(
+        "parallella_insatser",
+        _by(rows, "jobbtorg"),
+        jobbtorg,
         {
             "personer_med_insats": ("Personer med insats", "antal"),
             "personer_med_parallella_insatser": ("med parallella insatser", "antal"),
             "andel_parallella": ("Andel parallella", "andel"),
             "insatser": ("Insatser", "antal"),
-            "max_samtidiga_insatser": ("Flest samtidiga (en person)", "hogst"),
         },
-        derived={
-            "andel_parallella": ("personer_med_parallella_insatser", "personer_med_insats"),
-            "max_samtidiga_insatser": ("personer_med_parallella_insatser",),
-        },
+        lambda r, c: stat("parallella_insatser", c, jobbtorg=r, kon="totalt"),
+        derived={"andel_parallella": Derived("personer_med_insats", "personer_med_parallella_insatser")},
     )
+    persons = ["personer_med_insats", "personer_med_parallella_insatser"]
+    relations += _column_sums(parallella, details, "totalt", persons[:1], "jobbtorg", exact=False)
+    relations += _column_sums(
+        parallella, details, "totalt", persons[1:], "jobbtorg", exact=False, total_within_sum=False
+    )
+    relations += _column_sums(parallella, details, "totalt", ["insatser"], "jobbtorg, insatser", exact=True)
+    relations += _orderings(
+        parallella, [("personer_med_parallella_insatser", "personer_med_insats")], "parallella"
+    )
+    for r in jobbtorg:  # everyone with an insats has one; everyone with parallel ones has two
+        relations.append(
+            at_most(
+                [parallella.key(r, p) for p in persons], parallella.key(r, "insatser"), "insatser per person"
+            )
+        )
     tables.append(
         ReportTable(
             "parallella_insatser",
@@ -214,55 +381,72 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "Jobbtorg",
             labels,
             units,
-            grid,
-            Chart("andel_parallella", grid.rows, "andel"),
+            parallella,
+            Chart("andel_parallella", jobbtorg, "andel"),
         )
     )
 
     rows = _rows(
         con,
         """
-        SELECT insatstyp_a || ' + ' || insatstyp_b AS par, personer
-        FROM marts.parallella_insatser_kombinationer WHERE period = ?
+        SELECT insatstyp_a || '+' || insatstyp_b AS par, insatstyp_a, insatstyp_b, personer
+        FROM marts.parallella_insatser_kombinationer WHERE period = ? AND personer >= ?
         ORDER BY personer DESC, par LIMIT 10
         """,
-        [period],
+        [period, threshold],
     )
-    grid, labels, units = _table(rows, "par", {"personer": ("Personer", "antal")})
-    grid.rows = [str(r["par"]) for r in rows]  # most common first, as ranked
+    pairs = [str(r["par"]) for r in rows]  # most common first, as ranked
+    grid, labels, units = _grid(
+        "vanligaste_kombinationer",
+        _by(rows, "par"),
+        pairs,
+        {"personer": ("Personer", "antal")},
+        lambda r, c: stat("parallella_insatser_kombinationer", c, par=r),
+        total_rows=(),
+    )
+    for upper, lower in itertools.pairwise(pairs):  # the ranking: each at most the one above
+        relations.append(at_most(grid.key(lower, "personer"), grid.key(upper, "personer"), "rangordning"))
+    for p in pairs:
+        relations.append(
+            at_most(
+                grid.key(p, "personer"), parallella.key("totalt", "personer_med_parallella_insatser"), "par"
+            )
+        )
     tables.append(
         ReportTable(
             "vanligaste_kombinationer",
             "De vanligaste kombinationerna av parallella insatser",
             "Vilka insatser går samtidigt?",
-            "Par av insatstyper som samma person hade igång samma dag i perioden, de tio vanligaste.",
+            "Par av insatstyper som samma person hade igång samma dag i perioden, de tio vanligaste. Par som "
+            f"färre än {threshold} personer hade redovisas inte.",
             "parallella_insatser_kombinationer",
             "Insatser",
             labels,
             units,
             grid,
+            row_labels={
+                str(r["par"]): f"{_insatstyp(r['insatstyp_a'])} + {_insatstyp(r['insatstyp_b'])}"
+                for r in rows
+            },
         )
     )
 
-    rows = _rows(
-        con,
-        """
-        SELECT regi || '|' || kon AS nyckel, regi, kon, paborjade, deltagare
-        FROM marts.arbetstraning_deltagare WHERE period = ?
-        """,
-        [period],
-    )
+    rows = _rows(con, "FROM marts.arbetstraning_deltagare WHERE period = ?", [period])
+    kon = _kon(rows, ["paborjade"])
     by_regi: dict[str, dict[str, Any]] = {}
     for row in rows:
-        by_regi.setdefault(row["regi"], {"regi": row["regi"]})[row["kon"]] = row["paborjade"]
-    kon_columns = {k: (k.capitalize() if k != "män" else "Män", "antal") for k in (*KON, "totalt")}
-    grid, labels, units = _table(
-        list(by_regi.values()),
-        "regi",
-        kon_columns,
-        first=("egen", "extern"),
-        column_sums=[("totalt", list(KON))],
+        by_regi.setdefault(row["regi"], {})[row["kon"]] = row["paborjade"]
+    grid, labels, units = _grid(
+        "arbetstraning_paborjade",
+        by_regi,
+        [*REGI, "totalt"],
+        {k: (LABELS[k], "antal") for k in (*kon, "totalt")},
+        lambda r, c: stat("arbetstraning_deltagare", "paborjade", regi=r, kon=c),
+        total_columns=["totalt"],
     )
+    for r in grid.rows:
+        relations.append(sums_to(grid.key(r, "totalt"), [grid.key(r, k) for k in kon], "kön"))
+    relations += _column_sums(grid, REGI, "totalt", [*kon, "totalt"], "regi", exact=False)
     tables.append(
         ReportTable(
             "arbetstraning_paborjade",
@@ -276,32 +460,40 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             labels,
             units,
             grid,
-            Chart("totalt", [r for r in grid.rows if r != "totalt"], "antal"),
+            Chart("totalt", list(REGI), "antal"),
         )
     )
 
-    rows = _rows(con, "FROM marts.arbetstraning_resultat WHERE period = ? AND kon = 'totalt'", [period])
+    results = _rows(con, "FROM marts.arbetstraning_resultat WHERE period = ?", [period])
     parts = ["arbete_eller_studier", "fortsatt_inskrivna", "aterremitterade", "ovrigt"]
-    grid, labels, units = _table(
-        rows,
-        "regi",
-        {
-            "avslutat_arbetstraning": ("Avslutat arbetsträning", "antal"),
-            "arbete_eller_studier": ("Arbete eller studier", "antal"),
-            "fortsatt_inskrivna": ("Fortsatt inskrivna", "antal"),
-            "aterremitterade": ("Återremitterade", "antal"),
-            "ovrigt": ("Övrigt", "antal"),
-            "andel_arbete_eller_studier": ("Andel arbete eller studier", "andel"),
-            "andel_fortsatt_inskrivna": ("Andel fortsatt inskrivna", "andel"),
-            "andel_aterremitterade": ("Andel återremitterade", "andel"),
-        },
-        first=("egen", "extern"),
-        column_sums=[("avslutat_arbetstraning", parts)],
-        derived={
-            "andel_arbete_eller_studier": ("arbete_eller_studier", "avslutat_arbetstraning"),
-            "andel_fortsatt_inskrivna": ("fortsatt_inskrivna", "avslutat_arbetstraning"),
-            "andel_aterremitterade": ("aterremitterade", "avslutat_arbetstraning"),
-        },
+    result_columns = {
+        "avslutat_arbetstraning": ("Avslutat arbetsträning", "antal"),
+        "arbete_eller_studier": ("Arbete eller studier", "antal"),
+        "fortsatt_inskrivna": ("Fortsatt inskrivna", "antal"),
+        "aterremitterade": ("Återremitterade", "antal"),
+        "ovrigt": ("Övrigt", "antal"),
+        "andel_arbete_eller_studier": ("Andel arbete eller studier", "andel"),
+        "andel_fortsatt_inskrivna": ("Andel fortsatt inskrivna", "andel"),
+        "andel_aterremitterade": ("Andel återremitterade", "andel"),
+    }
+    result_shares = {
+        "andel_arbete_eller_studier": Derived("avslutat_arbetstraning", "arbete_eller_studier"),
+        "andel_fortsatt_inskrivna": Derived("avslutat_arbetstraning", "fortsatt_inskrivna"),
+        "andel_aterremitterade": Derived("avslutat_arbetstraning", "aterremitterade"),
+    }
+    grid, labels, units = _grid(
+        "arbetstraning_resultat",
+        _by([r for r in results if r["kon"] == "totalt"], "regi"),
+        [*REGI, "totalt"],
+        result_columns,
+        lambda r, c: stat("arbetstraning_resultat", c, regi=r, kon="totalt"),
+        total_columns=["avslutat_arbetstraning"],
+        derived=result_shares,
+    )
+    result_definition = (
+        "Personer vars arbetsträning avslutades i perioden (den sista om flera), efter hur den inskrivning "
+        "som arbetsträningen hörde till står vid uttagsdatum: avslutad till arbete eller studier, "
+        "fortfarande öppen, återremitterad eller avslutad av annat skäl."
     )
     tables.append(
         ReportTable(
@@ -309,9 +501,7 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "Resultat efter arbetsträning",
             "Vad hände med dem som avslutade arbetsträning? (2018: 24 % arbete eller studier, 27 % fortsatt "
             "inskrivna, 33 % återremitterade)",
-            "Personer vars arbetsträning avslutades i perioden (den sista om flera), efter hur den inskrivning "
-            "som arbetsträningen hörde till står vid uttagsdatum: avslutad till arbete eller studier, "
-            "fortfarande öppen, återremitterad eller avslutad av annat skäl.",
+            result_definition,
             "arbetstraning_resultat",
             "Regi",
             labels,
@@ -321,28 +511,85 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         )
     )
 
+    # the same results by regi and kön: its kön-totalt rows are the statistics of the table above
+    kon = _kon(results, ["avslutat_arbetstraning"])
+    by_regi_kon = {f"{r['regi']}|{r['kon']}": r for r in results}
+    combined = [f"{regi}|{k}" for regi in (*REGI, "totalt") for k in (*kon, "totalt")]
+    grid, labels, units = _grid(
+        "arbetstraning_resultat_kon",
+        by_regi_kon,
+        combined,
+        result_columns,
+        lambda r, c: stat("arbetstraning_resultat", c, regi=r.split("|")[0], kon=r.split("|")[1]),
+        total_rows=[r for r in combined if r.endswith("|totalt")],
+        total_columns=["avslutat_arbetstraning"],
+        derived=result_shares,
+    )
+    for r in combined:
+        relations.append(
+            sums_to(grid.key(r, "avslutat_arbetstraning"), [grid.key(r, p) for p in parts], "resultat")
+        )
+    for regi in (*REGI, "totalt"):
+        relations += _column_sums(
+            grid, [f"{regi}|{k}" for k in kon], f"{regi}|totalt", list(grid.count_columns), "kön", exact=True
+        )
+    for k in (*kon, "totalt"):
+        relations += _column_sums(
+            grid,
+            [f"{regi}|{k}" for regi in REGI],
+            f"totalt|{k}",
+            ["avslutat_arbetstraning"],
+            "regi",
+            exact=False,
+        )
+        relations += _column_sums(
+            grid, [f"{regi}|{k}" for regi in REGI], f"totalt|{k}", parts, "regi", exact=False, nested=False
+        )
+    tables.append(
+        ReportTable(
+            "arbetstraning_resultat_kon",
+            "Resultat efter arbetsträning, efter regi och kön",
+            "Skiljer sig resultaten efter arbetsträning mellan kvinnor och män, i egen och i extern regi? "
+            "(ärende 2019: en större andel kvinnor än män deltog i arbetsträningen i egen regi)",
+            result_definition + " Kön enligt personens senast registrerade kön, annars enligt personnumret.",
+            "arbetstraning_resultat",
+            "Regi och kön",
+            labels,
+            units,
+            grid,
+            row_labels={r: f"{LABELS[r.split('|')[0]]}, {LABELS[r.split('|')[1]].lower()}" for r in combined},
+        )
+    )
+
     rows = _rows(
         con,
         """
-        SELECT manader_efter_avslut::VARCHAR || ' mån' AS efter, avslutade, uppfoljningsbara, sjalvforsorjande,
-               andel_sjalvforsorjande
+        SELECT manader_efter_avslut::VARCHAR || ' mån' AS efter, manader_efter_avslut AS manader, avslutade,
+               uppfoljningsbara, sjalvforsorjande, andel_sjalvforsorjande
         FROM marts.sjalvforsorjning WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt'
         ORDER BY manader_efter_avslut
         """,
         [period],
     )
-    grid, labels, units = _table(
-        rows,
-        "efter",
+    grid, labels, units = _grid(
+        "sjalvforsorjning",
+        _by(rows, "efter"),
+        [str(r["efter"]) for r in rows],
         {
             "avslutade": ("Avslutade", "antal"),
             "uppfoljningsbara": ("Kan följas upp", "antal"),
             "sjalvforsorjande": ("Självförsörjande", "antal"),
             "andel_sjalvforsorjande": ("Andel självförsörjande", "andel"),
         },
-        derived={"andel_sjalvforsorjande": ("sjalvforsorjande", "uppfoljningsbara")},
+        lambda r, c: stat("sjalvforsorjning", c, jobbtorg="totalt", kon="totalt", manader=r.split()[0]),
+        total_rows=(),
+        derived={"andel_sjalvforsorjande": Derived("uppfoljningsbara", "sjalvforsorjande")},
     )
-    grid.rows = [str(r["efter"]) for r in rows]
+    relations += _orderings(
+        grid,
+        [("uppfoljningsbara", "avslutade"), ("sjalvforsorjande", "uppfoljningsbara")],
+        "självförsörjning",
+    )
     tables.append(
         ReportTable(
             "sjalvforsorjning",
@@ -360,10 +607,10 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         )
     )
 
-    rows = _rows(con, "FROM marts.processen WHERE period = ?", [period])
-    grid, labels, units = _table(
-        rows,
-        "jobbtorg",
+    grid, labels, units = _grid(
+        "processen",
+        _by(_rows(con, "FROM marts.processen WHERE period = ?", [period]), "jobbtorg"),
+        jobbtorg,
         {
             "nya_registreringar": ("Nya inskrivningar", "antal"),
             "nya_registreringar_kvar_dag_5": ("varav kvar dag 5", "antal"),
@@ -374,14 +621,46 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "insatser_utan_planerat_slut": ("Insatser utan planerat slut", "antal"),
             "insatser_langre_an_6_manader": ("Insatser längre än 6 månader", "antal"),
         },
+        lambda r, c: stat("processen", c, jobbtorg=r),
         derived={
-            "andel_aktivitetsplan_inom_5_dagar": (
-                "aktivitetsplan_inom_5_dagar",
-                "nya_registreringar_kvar_dag_5",
+            "andel_aktivitetsplan_inom_5_dagar": Derived(
+                "nya_registreringar_kvar_dag_5", "aktivitetsplan_inom_5_dagar"
             ),
-            "median_dagar_till_aktivitetsplan": ("nya_registreringar_kvar_dag_5",),
+            "median_dagar_till_aktivitetsplan": Derived("nya_registreringar_kvar_dag_5"),
         },
     )
+    counted = [
+        "nya_registreringar",
+        "nya_registreringar_kvar_dag_5",
+        "aktivitetsplan_inom_5_dagar",
+        "insatser_utan_planerat_slut",
+        "insatser_langre_an_6_manader",
+    ]
+    relations += _column_sums(
+        grid, details, "totalt", counted, "jobbtorg, inskrivningar och insatser", exact=True
+    )
+    relations += _column_sums(
+        grid, details, "totalt", ["personer_inskrivna_over_18_manader"], "jobbtorg", exact=False
+    )
+    relations += _orderings(
+        grid,
+        [
+            ("aktivitetsplan_inom_5_dagar", "nya_registreringar_kvar_dag_5"),
+            ("nya_registreringar_kvar_dag_5", "nya_registreringar"),
+        ],
+        "processen",
+    )
+    for r in jobbtorg:  # still registered at the period's reference day: registered in the period
+        relations.append(
+            at_most(
+                grid.key(r, "personer_inskrivna_over_18_manader"), unika.key(r, "inskrivna"), "18 månader"
+            )
+        )
+        for c in (
+            "insatser_utan_planerat_slut",
+            "insatser_langre_an_6_manader",
+        ):  # insatser active in the period
+            relations.append(at_most(grid.key(r, c), parallella.key(r, "insatser"), "insatser"))
     tables.append(
         ReportTable(
             "processen",
@@ -398,14 +677,17 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             labels,
             units,
             grid,
-            Chart("andel_aktivitetsplan_inom_5_dagar", grid.rows, "andel"),
+            Chart("andel_aktivitetsplan_inom_5_dagar", jobbtorg, "andel"),
         )
     )
 
-    rows = _rows(con, "FROM marts.kolada_resultat_vid_avslut WHERE period = ? AND kon = 'totalt'", [period])
-    grid, labels, units = _table(
-        rows,
-        "jobbtorg",
+    grid, labels, units = _grid(
+        "kolada",
+        _by(
+            _rows(con, "FROM marts.kolada_resultat_vid_avslut WHERE period = ? AND kon = 'totalt'", [period]),
+            "jobbtorg",
+        ),
+        jobbtorg,
         {
             "avslutade": ("Avslutade", "antal"),
             "arbete": ("Arbete", "antal"),
@@ -414,7 +696,31 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "arbete_eller_studier": ("Arbete eller studier", "antal"),
             "andel_arbete_eller_studier": ("Andel arbete eller studier", "andel"),
         },
-        derived={"andel_arbete_eller_studier": ("arbete_eller_studier", "avslutade")},
+        lambda r, c: stat("kolada_resultat_vid_avslut", c, jobbtorg=r, kon="totalt"),
+        total_columns=["avslutade", "arbete_eller_studier"],
+        derived={"andel_arbete_eller_studier": Derived("avslutade", "arbete_eller_studier")},
+    )
+    for r in jobbtorg:
+        relations.append(
+            sums_to(
+                grid.key(r, "arbete_eller_studier"), [grid.key(r, "arbete"), grid.key(r, "studier")], "kolada"
+            )
+        )
+        relations.append(  # an avslut for work is regular work or a municipal employment
+            sums_to(
+                unika.key(r, "avslut_arbete"),
+                [grid.key(r, "arbete"), grid.key(r, "kommunal_anstallning")],
+                "arbete = reguljärt + kommunalt",
+            )
+        )
+    relations += _column_sums(
+        grid,
+        details,
+        "totalt",
+        ["arbete", "kommunal_anstallning", "arbete_eller_studier"],
+        "jobbtorg, sista avslut",
+        exact=False,
+        nested=False,
     )
     tables.append(
         ReportTable(
@@ -432,7 +738,7 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             labels,
             units,
             grid,
-            Chart("andel_arbete_eller_studier", grid.rows, "andel"),
+            Chart("andel_arbete_eller_studier", jobbtorg, "andel"),
         )
     )
 
@@ -449,18 +755,22 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         """,
         [period, period],
     )
-    grid, labels, units = _table(
-        rows,
-        "efter",
+    grid, labels, units = _grid(
+        "forsorjningsstod_fore_efter",
+        _by(rows, "efter"),
+        [str(r["efter"]) for r in rows],
         {
             "personer": ("Personer", "antal"),
             "fore": ("Före, kr per månad", "sek"),
             "efter_sek": ("Efter, kr", "sek"),
             "forandring": ("Förändring, %", "procent"),
         },
-        derived={"fore": ("personer",), "efter_sek": ("personer",), "forandring": ("personer",)},
+        lambda r, c: stat("forsorjningsstod_fore_efter", c, jobbtorg="totalt", kon="totalt", efter=r),
+        total_rows=(),
+        derived={c: Derived("personer") for c in ("fore", "efter_sek", "forandring")},
     )
-    grid.rows = [str(r["efter"]) for r in rows]
+    for r in grid.rows:  # of those who ended in the period
+        relations.append(at_most(grid.key(r, "personer"), unika.key("totalt", "avslutade"), "före och efter"))
     tables.append(
         ReportTable(
             "forsorjningsstod_fore_efter",
@@ -487,17 +797,29 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         """,
         [period],
     )
-    grid, labels, units = _table(
-        rows,
-        "kalla",
+    kvalitet, labels, units = _grid(
+        "datakvalitet",
+        _by(rows, "kalla"),
+        [*KALLOR, "totalt"],
         {
             "rader_lasta": ("Rader i uttagen", "antal"),
             "rader_i_karantan": ("Rader i karantän", "antal"),
             "andel_i_karantan": ("Andel i karantän", "andel"),
         },
-        first=("inskrivningar", "insatser", "utbetalningar"),
-        derived={"andel_i_karantan": ("rader_i_karantan", "rader_lasta")},
+        lambda r, c: stat("datakvalitet", c, kalla=r),
+        derived={"andel_i_karantan": Derived("rader_lasta", "rader_i_karantan")},
     )
+    for c in ("rader_lasta", "rader_i_karantan"):  # rows of the three sources: the total is their sum
+        kvalitet.values[("totalt", c)] = sum(kvalitet.values[(k, c)] for k in KALLOR)
+    lasta, karantan = (
+        kvalitet.values[("totalt", "rader_lasta")],
+        kvalitet.values[("totalt", "rader_i_karantan")],
+    )
+    kvalitet.values[("totalt", "andel_i_karantan")] = karantan / lasta if lasta else None
+    relations += _column_sums(
+        kvalitet, KALLOR, "totalt", ["rader_lasta", "rader_i_karantan"], "källor", exact=True
+    )
+    relations += _orderings(kvalitet, [("rader_i_karantan", "rader_lasta")], "karantän")
     tables.append(
         ReportTable(
             "datakvalitet",
@@ -509,7 +831,7 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
             "Källa",
             labels,
             units,
-            grid,
+            kvalitet,
         )
     )
 
@@ -522,18 +844,60 @@ def build_tables(con: duckdb.DuckDBPyConnection, period: str) -> list[ReportTabl
         """,
         [period],
     )
-    grid, labels, units = _table(rows, "regel", {"rader_i_karantan": ("Rader i karantän", "antal")})
+    shown = [str(r["regel"]) for r in rows if r["rader_i_karantan"] >= threshold]
+    records = _by(rows, "regel")
+    records[OVRIGA_REGLER] = {
+        "rader_i_karantan": sum(r["rader_i_karantan"] for r in rows if str(r["regel"]) not in shown)
+    }
+    grid, labels, units = _grid(
+        "datakvalitet_regler",
+        records,
+        [*shown, OVRIGA_REGLER],
+        {"rader_i_karantan": ("Rader i karantän", "antal")},
+        lambda r, c: stat("datakvalitet", c, regel=r),
+        total_rows=(),
+    )
+    sources = {rule.id: set() for rule in ROW_RULES}
+    for rule in ROW_RULES:
+        sources[rule.id].add(rule.kalla)
+    sources[REJECTED_LINE_RULE] = set(KALLOR)
+    for r in shown:  # a rule's rows are quarantined rows of the sources it applies to
+        relations.append(
+            at_most(
+                grid.key(r, "rader_i_karantan"),
+                [kvalitet.key(k, "rader_i_karantan") for k in sorted(sources.get(r, KALLOR))],
+                "regel",
+            )
+        )
+    relations.append(
+        at_most(
+            grid.key(OVRIGA_REGLER, "rader_i_karantan"), kvalitet.key("totalt", "rader_i_karantan"), "regler"
+        )
+    )
+    relations.append(  # every quarantined row broke at least one rule
+        at_most(
+            kvalitet.key("totalt", "rader_i_karantan"),
+            [grid.key(r, "rader_i_karantan") for r in grid.rows],
+            "regler",
+        )
+    )
     tables.append(
         ReportTable(
             "datakvalitet_regler",
             "Datakvalitet per JUST-regel",
             "Vilka regler bryts?",
-            "Rader i karantän per regel (en rad kan bryta mot flera regler). Tom när inga rader bröt mot någon regel.",
+            "Rader i karantän per regel (en rad kan bryta mot flera regler). Regler som färre än "
+            f"{threshold} rader bröt mot redovisas tillsammans som övriga regler.",
             "datakvalitet",
             "Regel",
             labels,
             units,
             grid,
+            row_labels={OVRIGA_REGLER: "Övriga regler"},
         )
     )
-    return tables
+    return tables, relations
+
+
+def _insatstyp(code: str) -> str:
+    return INSATSTYPER.get(code, code.replace("_", " ").capitalize())

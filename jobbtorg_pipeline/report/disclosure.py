@@ -1,111 +1,339 @@
-"""Disclosure control for published tables (the Swedish official-statistics mark `..` for a hidden value).
+"""Disclosure control for the whole report at once (`..`, the Swedish official-statistics mark).
 
-- Primary: a count from 1 to threshold - 1 is hidden (0 is shown: it identifies no one).
-- Secondary: a table's additive lines (each column's detail rows with its total row; each row's detail
-  columns with their total column) are made safe: a line with exactly one hidden cell would give it away
-  by subtraction, so another cell of the line is hidden too (the smallest detail, else the total), until
-  no line has exactly one. Totals of distinct persons are not strictly additive, but a reader may treat
-  them as if they were, so they are protected as if they were.
-- Derived values: a share is hidden when its numerator or denominator is hidden or the denominator is
-  under the threshold (it would give away the numerator); a mean or median when the count it rests on is
-  hidden or under the threshold.
+Hiding small counts table by table is not enough: the same statistic appears in several tables, and a
+reader knows how the tables hang together (a total is the sum of its rows, `arbete_eller_studier` is
+`arbete + studier`, the återremitterade are some of the avslutade, ...). So:
+
+- Every count cell names the statistic it shows with a canonical **key** (mart, dimensions, measure). The
+  same statistic in two tables has one key, and so one decision: shown in both or hidden in both.
+- What a reader knows is declared as linear **relations** over keys (`Relation`): sums, derived sums,
+  sums across tables and orderings (a part is at most its whole), and every count is >= 0. A sum that is
+  only nearly additive (a person under two jobbtorg is one person in `totalt`) is taken as exact, the
+  reading that tells a reader most, unless the published figures contradict it; then as what holds
+  (the total is at most the sum of its parts, and at least each part where a person counts in both).
+- **Primary** cells: a count from 1 to threshold - 1 (0 is shown: it identifies no one).
+- **Criterion.** For each primary cell, linear programming (HiGHS) gives the interval [lo, hi] a reader
+  can narrow it to from every published count and every relation at once; integer counts round lo up and
+  hi down. The cell is protected when lo <= 0 and hi >= threshold: the published figures can tell
+  neither that anyone is there nor that they are few.
+- **Secondary** cells, greedily, until every primary is protected: for an unprotected primary, the first
+  published cell (in a relation with it, then in one with its hidden neighbours; non-zero before zero,
+  detail before total, smallest first) whose hiding widens its interval enough on the side that is too
+  narrow, else the first that widens it at all, else (two must go together) the first of those the LP's
+  duals show pinning the bound. A zero pinned by a published total of 0 widens nothing and is never
+  chosen. Hiding a cell widens intervals, so a primary once protected mostly stays protected (not
+  always: a newly hidden cell can make the exact reading of a nearly additive sum possible again), so
+  passes repeat until one finds every primary protected. Everything is ordered, so the same tables give
+  the same hidden set.
+- **Derived values**: a share, mean or median is hidden when a count it rests on is hidden or its
+  denominator (the persons it is taken over) is under the threshold; a share of 0 over enough persons is
+  shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+from scipy.optimize import linprog
 
 HIDDEN = ".."  # the Swedish official statistics mark for a value not shown
+Key = tuple[str, ...]  # the statistic a count cell shows, e.g. ("unika_individer", "jobbtorg=totalt", ...)
+Cell = tuple[str, str]  # (row, column) of one table
+TOLERANCE = 1e-6
+
+
+class DisclosureError(RuntimeError):
+    """The declared relations do not hold on the figures, or a small count cannot be protected."""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A share, mean or median: hidden with its counts, or when taken over too few."""
+
+    denominator: str  # the count it is taken over (the persons of a share, of a mean, of a median)
+    numerator: str | None = None  # the count it is a share of (None for a mean or a median)
 
 
 @dataclass
 class Grid:
-    """One table's cells: rows x columns, with the additive structure the suppression must respect."""
+    """One table's cells, with the statistic each count cell shows."""
 
     rows: list[str]
     columns: list[str]
-    values: dict[tuple[str, str], float | int | None]
-    count_columns: list[str]  # counts of persons (or employments, rows, ...): subject to suppression
-    total_row: str | None = None  # the row that is the total of the others
-    column_sums: list[tuple[str, list[str]]] = field(default_factory=list)  # (total column, its details)
-    derived: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> counts it rests on
-    hidden: set[tuple[str, str]] = field(default_factory=set)
+    values: dict[Cell, Any]
+    count_columns: list[str]  # counts of persons (or registrations, rows, ...): subject to suppression
+    name: str = "tabell"
+    keys: dict[Cell, Key] = field(default_factory=dict)  # canonical key per count cell (default: local)
+    total_rows: set[str] = field(default_factory=set)
+    total_columns: set[str] = field(default_factory=set)
+    derived: dict[str, Derived] = field(default_factory=dict)  # column -> what it rests on
+    hidden: set[Cell] = field(default_factory=set)
 
-    def value(self, row: str, column: str) -> float | int | str | None:
+    def key(self, row: str, column: str) -> Key:
+        return self.keys.get((row, column), (self.name, row, column))
+
+    def value(self, row: str, column: str) -> Any:
         return HIDDEN if (row, column) in self.hidden else self.values.get((row, column))
 
+    def count_cells(self) -> list[Cell]:
+        return [(r, c) for r in self.rows for c in self.count_columns if self.values.get((r, c)) is not None]
 
-def _lines(grid: Grid) -> list[tuple[list[tuple[str, str]], tuple[str, str] | None]]:
-    """The additive lines: (detail cells, total cell)."""
-    lines = []
-    if grid.total_row is not None:
-        details = [r for r in grid.rows if r != grid.total_row]
-        for column in grid.count_columns:
-            lines.append(([(r, column) for r in details], (grid.total_row, column)))
-    for total, details in grid.column_sums:
-        for row in grid.rows:
-            lines.append(([(row, c) for c in details], (row, total)))
-    return lines
+    def is_total(self, cell: Cell) -> bool:
+        return cell[0] in self.total_rows or cell[1] in self.total_columns
 
 
-def suppress(grid: Grid, threshold: int) -> Grid:
-    """Hide what must be hidden, in place; returns the grid."""
-    for row in grid.rows:
-        for column in grid.count_columns:
-            value = grid.values.get((row, column))
-            if value is not None and 0 < value < threshold:
-                grid.hidden.add((row, column))
-    changed = True
-    while changed:
-        changed = False
-        for details, total in _lines(grid):
-            cells = [*details, *([total] if total else [])]
-            hidden = [c for c in cells if c in grid.hidden]
-            if len(hidden) != 1:
-                continue
-            open_details = [c for c in details if c not in grid.hidden and grid.values.get(c) is not None]
-            if open_details:
-                choice = min(
-                    open_details, key=lambda c: (grid.values[c] or 0, grid.columns.index(c[1]), c[0])
+@dataclass(frozen=True)
+class Relation:
+    """A linear fact a reader knows about the statistics: sum(coefficient * statistic) = 0 or <= 0.
+
+    `=` and `<=` hold by definition. `~` and `~<=` are sums that are only nearly additive (persons under
+    two jobbtorg or regi are one person in the total): the reader is assumed to take them as exact
+    wherever the published figures allow; what holds is total - sum(parts) <= 0 for `~<=`, and nothing
+    more than the other relations say for `~`.
+    """
+
+    terms: tuple[tuple[Key, int], ...]
+    sense: Literal["=", "<=", "~", "~<="]
+    why: str
+
+
+def sums_to(
+    total: Key, parts: Sequence[Key], why: str, *, exact: bool = True, total_within_sum: bool = True
+) -> Relation:
+    """total = sum(parts); `exact=False`: nearly so, and then `total_within_sum` says whether
+    total <= sum(parts) holds (everyone in the total is in some part)."""
+    sense = "=" if exact else ("~<=" if total_within_sum else "~")
+    return Relation(_merge([(total, 1), *((p, -1) for p in parts)]), sense, why)
+
+
+def at_most(parts: Key | Sequence[Key], wholes: Key | Sequence[Key], why: str) -> Relation:
+    """sum(parts) <= sum(wholes)."""
+    parts = [parts] if _is_key(parts) else parts
+    wholes = [wholes] if _is_key(wholes) else wholes
+    return Relation(_merge([*((p, 1) for p in parts), *((w, -1) for w in wholes)]), "<=", why)
+
+
+def _is_key(value: object) -> bool:
+    return isinstance(value, tuple) and bool(value) and isinstance(value[0], str)
+
+
+def _merge(terms: Iterable[tuple[Key, int]]) -> tuple[tuple[Key, int], ...]:
+    merged: dict[Key, int] = {}
+    for key, coefficient in terms:
+        merged[key] = merged.get(key, 0) + coefficient
+    return tuple(sorted((k, c) for k, c in merged.items() if c))
+
+
+class Attacker:
+    """A reader with every published count and every declared relation, narrowing hidden counts by LP.
+
+    A nearly additive sum (`~`) is taken as exact, the strongest reading, unless the published figures
+    contradict that reading; then as what holds (total <= sum of parts).
+    """
+
+    def __init__(self, values: dict[Key, int], relations: Sequence[Relation]):
+        self.values = values
+        self.relations: list[tuple[dict[Key, int], str]] = []
+        self.touching: dict[Key, list[int]] = {}
+        for relation in relations:
+            missing = [k for k, _ in relation.terms if k not in values]
+            if missing:
+                raise DisclosureError(
+                    f"relation '{relation.why}' names statistics not in the report: {missing}"
                 )
-            elif total is not None and total not in grid.hidden:
-                choice = total
-            else:
+            level = sum(c * values[k] for k, c in relation.terms)
+            holds = {"=": level == 0, "<=": level <= 0, "~<=": level <= 0, "~": True}[relation.sense]
+            if not holds or not relation.terms:
+                raise DisclosureError(f"relation '{relation.why}' does not hold: {relation.terms}")
+            index = len(self.relations)
+            self.relations.append((dict(relation.terms), relation.sense))
+            for key, _ in relation.terms:
+                self.touching.setdefault(key, []).append(index)
+
+    def component(self, key: Key, hidden: set[Key]) -> tuple[list[Key], list[int]]:
+        """The hidden statistics tied to `key` through relations, and those relations."""
+        keys, relations, todo = {key}, set(), [key]
+        while todo:
+            for index in self.touching.get(todo.pop(), ()):
+                if index in relations:
+                    continue
+                relations.add(index)
+                for other in self.relations[index][0]:
+                    if other in hidden and other not in keys:
+                        keys.add(other)
+                        todo.append(other)
+        return sorted(keys), sorted(relations)
+
+    def interval(self, key: Key, hidden: set[Key], sides: tuple[float, ...] = (1.0, -1.0)) -> list[float]:
+        """[lo, hi] a reader can narrow the hidden `key` to (integers; hi may be infinite); with
+        `sides` (1.0) or (-1.0), only lo or only hi."""
+        return [bound for bound, _ in self._bounds(key, hidden, sides)]
+
+    def pinning(self, key: Key, hidden: set[Key], side: float) -> set[Key]:
+        """The published statistics the bound on `side` moves with (non-zero LP sensitivity): those
+        worth hiding when no single cell widens the interval alone."""
+        [(_, sensitivity)] = self._bounds(key, hidden, (side,))
+        return {k for k, v in sensitivity.items() if abs(v) > TOLERANCE}
+
+    def _bounds(
+        self, key: Key, hidden: set[Key], sides: tuple[float, ...]
+    ) -> list[tuple[float, dict[Key, float]]]:
+        variables, relations = self.component(key, hidden)
+        found = self._solve(key, variables, relations, sides, strict=True)
+        return found if found is not None else self._solve(key, variables, relations, sides, strict=False)
+
+    def _solve(
+        self, key: Key, variables: list[Key], relations: list[int], sides: tuple[float, ...], *, strict: bool
+    ) -> list[tuple[float, dict[Key, float]]] | None:
+        """Minimise (side 1.0) or maximise (-1.0) `key`; None when exact additivity is contradicted."""
+        column = {k: i for i, k in enumerate(variables)}
+        rows: dict[bool, list[tuple[np.ndarray, float, dict[Key, int]]]] = {True: [], False: []}
+        for index in relations:
+            terms, sense = self.relations[index]
+            if sense == "~" and not strict:
                 continue
-            grid.hidden.add(choice)
-            changed = True
-    for column, bases in grid.derived.items():
+            row = np.zeros(len(variables))
+            published = {k: c for k, c in terms.items() if k not in column}
+            for k, c in terms.items():
+                if k in column:
+                    row[column[k]] += c
+            constant = sum(c * self.values[k] for k, c in published.items())
+            rows[sense == "=" or (sense.startswith("~") and strict)].append((row, -constant, published))
+        equal, upper = rows[True], rows[False]
+        found = []
+        for sign in sides:
+            objective = np.zeros(len(variables))
+            objective[column[key]] = sign
+            result = linprog(
+                objective,
+                A_ub=np.array([r for r, _, _ in upper]) if upper else None,
+                b_ub=np.array([b for _, b, _ in upper]) if upper else None,
+                A_eq=np.array([r for r, _, _ in equal]) if equal else None,
+                b_eq=np.array([b for _, b, _ in equal]) if equal else None,
+                bounds=(0, None),
+                method="highs",
+            )
+            if result.status == 2 and strict:
+                return None  # the figures contradict exact additivity: the reader knows it is not
+            if result.status == 3:  # unbounded: only the maximum can be
+                found.append((math.inf, {}))
+                continue
+            if result.status != 0:
+                raise DisclosureError(f"the disclosure audit of {key} failed: {result.message}")
+            value = sign * result.fun  # counts are whole numbers: lo rounds up, hi down
+            bound = math.ceil(value - TOLERANCE) if sign > 0 else math.floor(value + TOLERANCE)
+            sensitivity: dict[Key, float] = {}
+            for marginals, group in ((result.eqlin.marginals, equal), (result.ineqlin.marginals, upper)):
+                for dual, (_, _, published) in zip(marginals if group else [], group, strict=True):
+                    for k, c in published.items():  # d(bound)/d(value of k) through this relation
+                        sensitivity[k] = sensitivity.get(k, 0.0) - dual * c
+            found.append((float(bound), sensitivity))
+        return found
+
+
+def protected(interval: Sequence[float], threshold: int) -> bool:
+    """The criterion: a reader can tell neither that anyone is there nor that they are few."""
+    lo, hi = interval
+    return lo <= 0 and hi >= threshold
+
+
+def choose_hidden(
+    values: dict[Key, int], relations: Sequence[Relation], threshold: int, totals: set[Key] = frozenset()
+) -> set[Key]:
+    """The statistics to hide: the small counts, and the fewest others (greedily) that protect them."""
+    attacker = Attacker(values, relations)
+    primary = sorted(k for k, v in values.items() if 0 < v < threshold)
+    hidden = set(primary)
+    todo = primary
+    while todo:  # until a whole pass finds every primary protected
+        for key in todo:
+            interval = attacker.interval(key, hidden)
+            while not protected(interval, threshold):
+                interval = _hide_one_more(attacker, key, hidden, interval, totals, threshold)
+        todo = [k for k in primary if not protected(attacker.interval(k, hidden), threshold)]
+    return hidden
+
+
+def _hide_one_more(
+    attacker: Attacker,
+    key: Key,
+    hidden: set[Key],
+    interval: Sequence[float],
+    totals: set[Key],
+    threshold: int,
+) -> list[float]:
+    """Hide the first candidate that widens `key`'s interval where it is too narrow; the new interval."""
+    direct = {k for i in attacker.touching.get(key, ()) for k in attacker.relations[i][0]}
+    _, relations = attacker.component(key, hidden)
+    near = {k for i in relations for k in attacker.relations[i][0]}
+    candidates = sorted(
+        (k for k in near if k not in hidden),
+        key=lambda k: (k not in direct, attacker.values[k] == 0, k in totals, attacker.values[k], k),
+    )
+    if not candidates:
+        raise DisclosureError(f"{key} cannot be protected: nothing left to hide around it")
+    lo, hi = interval
+    side = 1.0 if lo > 0 else -1.0  # the side to widen: lo down to 0 first, then hi up to the threshold
+    helping = None
+    for candidate in candidates:
+        [bound] = attacker.interval(key, hidden | {candidate}, (side,))
+        if bound <= 0 if side > 0 else bound >= threshold:  # enough on that side: take it
+            helping = candidate
+            break
+        if helping is None and ((bound < lo) if side > 0 else (bound > hi)):
+            helping = candidate  # the best that helps, should none be enough alone
+    if helping is None:  # none helps alone (two must go together): the best of those that pin the bound
+        pinning = attacker.pinning(key, hidden, side)
+        helping = next((c for c in candidates if c in pinning), candidates[0])
+    hidden.add(helping)
+    return attacker.interval(key, hidden)
+
+
+def report_values(grids: Sequence[Grid]) -> tuple[dict[Key, int], set[Key]]:
+    """Every count statistic of the report with its value, and those shown as totals somewhere."""
+    values: dict[Key, int] = {}
+    totals: set[Key] = set()
+    for grid in grids:
+        for cell in grid.count_cells():
+            key, value = grid.key(*cell), grid.values[cell]
+            if key in values and values[key] != value:
+                raise DisclosureError(f"{key} is {values[key]} in one table and {value} in {grid.name}")
+            values[key] = value
+            if grid.is_total(cell):
+                totals.add(key)
+    return values, totals
+
+
+def protect(grids: Sequence[Grid], relations: Sequence[Relation], threshold: int) -> set[Key]:
+    """Hide what must be hidden in every table, in place; the hidden statistics."""
+    values, totals = report_values(grids)
+    hidden = choose_hidden(values, relations, threshold, totals)
+    for grid in grids:
+        grid.hidden = {cell for cell in grid.count_cells() if grid.key(*cell) in hidden}
+        hide_derived(grid, threshold)
+    return hidden
+
+
+def hide_derived(grid: Grid, threshold: int) -> None:
+    """Shares, means and medians resting on a hidden count or taken over fewer than the threshold."""
+    for column, rests_on in grid.derived.items():
         for row in grid.rows:
             if grid.values.get((row, column)) is None:
                 continue  # nothing to show (a share of nobody): it stays empty
-            for base in bases:
-                value = grid.values.get((row, base))
-                if (row, base) in grid.hidden or (value is not None and value < threshold):
-                    grid.hidden.add((row, column))
-    return grid
+            denominator = grid.values.get((row, rests_on.denominator))
+            bases = [rests_on.denominator, *([rests_on.numerator] if rests_on.numerator else [])]
+            if any((row, b) in grid.hidden for b in bases) or denominator is None or denominator < threshold:
+                grid.hidden.add((row, column))
 
 
-def recoverable(grid: Grid) -> list[tuple[str, str]]:
-    """Hidden count cells that one line's published cells would give away by subtraction (for tests)."""
-    found = []
-    for details, total in _lines(grid):
-        cells = [*details, *([total] if total else [])]
-        hidden = [c for c in cells if c in grid.hidden]
-        if len(hidden) == 1 and total is not None:
-            found.append(hidden[0])
-    return found
-
-
-def published_small_counts(grid: Grid, threshold: int) -> list[tuple[str, str]]:
+def published_small_counts(grid: Grid, threshold: int) -> list[Cell]:
     """Published counts from 1 to threshold - 1 (for tests: must be none)."""
     return [
         (r, c)
-        for r in grid.rows
-        for c in grid.count_columns
-        if (r, c) not in grid.hidden and (v := grid.values.get((r, c))) is not None and 0 < v < threshold
+        for r, c in grid.count_cells()
+        if (r, c) not in grid.hidden and 0 < grid.values[(r, c)] < threshold
     ]
-
-
-def all_count_cells(grid: Grid) -> Sequence[tuple[str, str]]:
-    return [(r, c) for r in grid.rows for c in grid.count_columns]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +42,16 @@ def _fmt(value: Any, unit: str) -> str:
     return f"{int(value):,}".replace(",", "\u00a0")
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
 def _chart(table: ReportTable, chart: Chart) -> str:
-    """A horizontal bar chart of one column, as inline SVG; hidden values are drawn as `..`, not bars."""
+    """A horizontal bar chart of one column, as inline SVG: a hidden value is drawn as `..`, an empty
+    one (a share of nobody) as nothing."""
     grid = table.grid
     values = [(row, grid.value(row, chart.column)) for row in chart.rows]
-    numbers = [float(v) for _, v in values if isinstance(v, (int, float))]
+    numbers = [float(v) for _, v in values if _number(v)]
     top = max(numbers, default=0.0) or 1.0
     if chart.unit == "andel":
         top = max(top, 1.0)
@@ -58,15 +64,15 @@ def _chart(table: ReportTable, chart: Chart) -> str:
     ]
     for i, (row, value) in enumerate(values):
         y = 10 + 26 * i
-        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{html.escape(row)}</text>')
-        if isinstance(value, (int, float)):
+        parts.append(f'<text x="0" y="{y + 15}" font-size="12">{html.escape(table.row_label(row))}</text>')
+        if _number(value):
             width = 380 * float(value) / top
             parts.append(f'<rect x="200" y="{y}" width="{width:.1f}" height="18" fill="#0058a3"/>')
             label = _fmt(value, table.units[chart.column])
             parts.append(
                 f'<text x="{205 + width:.1f}" y="{y + 14}" font-size="12">{html.escape(label)}</text>'
             )
-        else:
+        elif value == HIDDEN:
             parts.append(f'<text x="205" y="{y + 14}" font-size="12">{HIDDEN}</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -83,8 +89,8 @@ def _table_html(table: ReportTable) -> str:
             f'<td class="tal">{html.escape(_fmt(grid.value(row, c), table.units[c]))}</td>'
             for c in grid.columns
         )
-        css = ' class="totalt"' if row == grid.total_row else ""
-        body.append(f"<tr{css}><th>{html.escape(row)}</th>{cells}</tr>")
+        css = ' class="totalt"' if row in grid.total_rows else ""
+        body.append(f"<tr{css}><th>{html.escape(table.row_label(row))}</th>{cells}</tr>")
     return (
         f'<table id="tabell-{table.id}"><thead><tr><th>{html.escape(table.row_header)}</th>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -108,9 +114,7 @@ def render_html(tables: list[ReportTable], about: dict[str, str], threshold: int
         f"<style>{CSS}</style></head><body>"
         f"<h1>Jobbtorg Stockholm: uppföljning {html.escape(about['Period'])}</h1>"
         f'<ul class="meta">{meta}</ul>'
-        f'<p class="not">Tal under {threshold} redovisas inte (visas som {HIDDEN}), och inte heller andelar '
-        f"byggda på färre än {threshold} personer. Där ett dolt tal skulle kunna räknas fram ur summor och "
-        f"andra celler i samma rad eller kolumn döljs ytterligare ett tal (sekundär röjandekontroll). "
+        f'<p class="not">{html.escape(disclosure_rule(threshold))} '
         "Rapporten innehåller inga uppgifter om enskilda personer.</p>"
         f"<nav><h2>Innehåll</h2><ol>{toc}</ol></nav>{''.join(sections)}</body></html>\n"
     )
@@ -150,7 +154,7 @@ def render_excel(
         for j, column in enumerate(t.grid.columns, start=1):
             sheet.write(3, j, t.labels[column], bold)
         for i, row in enumerate(t.grid.rows, start=4):
-            sheet.write(i, 0, row, bold if row == t.grid.total_row else None)
+            sheet.write(i, 0, t.row_label(row), bold if row in t.grid.total_rows else None)
             for j, column in enumerate(t.grid.columns, start=1):
                 value = t.grid.value(row, column)
                 unit = t.units[column]
@@ -175,16 +179,21 @@ def render_excel(
         definitions.write(i, 1, t.definition)
     rule = len(tables) + 3
     definitions.write(rule, 0, "Röjandekontroll", bold)
-    definitions.write(
-        rule,
-        1,
-        f"Tal från 1 till {threshold - 1} visas som {HIDDEN}. Andelar och medelvärden byggda på färre än "
-        f"{threshold} personer, eller på ett dolt tal, visas som {HIDDEN}. Där ett dolt tal skulle kunna räknas "
-        "fram ur summor och andra celler i samma rad eller kolumn döljs ytterligare ett tal.",
-    )
+    definitions.write(rule, 1, disclosure_rule(threshold))
     definitions.set_column(0, 0, 40)
     definitions.set_column(1, 1, 120)
     workbook.close()
+
+
+def disclosure_rule(threshold: int) -> str:
+    """The suppression rule in the reader's words (the HTML page and the workbook's definitions)."""
+    return (
+        f"Tal från 1 till {threshold - 1} redovisas inte (visas som {HIDDEN}). Andelar, medelvärden och "
+        f"medianer visas inte när de bygger på ett dolt tal eller på färre än {threshold} personer. Samma "
+        "uppgift döljs i alla tabeller där den förekommer, och ytterligare tal döljs där ett dolt tal annars "
+        "skulle kunna räknas fram eller ringas in ur rapportens övriga tal, summor och samband, också mellan "
+        f"tabeller: ingen dold uppgift kan avgränsas snävare än att den kan vara 0 och minst {threshold}."
+    )
 
 
 def _sheet_name(table: ReportTable) -> str:
