@@ -249,14 +249,15 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
         "processen": _with_zeros(
             _select(
                 con,
-                "SELECT jobbtorg, nya_registreringar, aktivitetsplan_inom_5_dagar, "
+                "SELECT jobbtorg, nya_registreringar, nya_registreringar_kvar_dag_5, "
+                "aktivitetsplan_inom_5_dagar, "
                 "andel_aktivitetsplan_inom_5_dagar, median_dagar_till_aktivitetsplan, "
                 "personer_inskrivna_over_18_manader, insatser_utan_planerat_slut, "
                 "insatser_langre_an_6_manader FROM marts.processen WHERE period = ?",
                 p,
             ),
             jobbtorg,
-            7,
+            8,
         ),
         "kolada": _with_zeros(
             _select(
