@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -108,7 +109,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from jobbtorg_pipeline.generate import generate_source
 
-    settings = _settings(args)
+    # the demo's source is written whole just before its run: nothing is still being delivered
+    settings = replace(_settings(args), settle_seconds=0)
     _say(f"generating a demo source of {args.people:,} persons in {settings.source_dir}")
     try:  # the generator refuses to overwrite a source it did not write itself
         generate_source(settings.source_dir, people=args.people, seed=args.seed, progress=_say)

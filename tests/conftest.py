@@ -88,6 +88,7 @@ def cli_env(work: Path, **extra: str) -> dict[str, str]:
         DAGSTER_HOME=str(work / "home" / "dagster"),
         JOBBTORG_PSEUDONYM_KEY=TEST_KEY_HEX,
         JOBBTORG_DUCKDB_MEMORY_LIMIT="1GB",
+        JOBBTORG_SETTLE_SECONDS="0",  # a file a test writes is whole at once; tests of settling set it
     )
     env.update(extra)
     return env

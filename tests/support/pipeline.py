@@ -53,6 +53,7 @@ def settings_for(work: Path, source: Path, **overrides: object) -> Settings:
         memory_limit="1GB",
         threads=2,
         pseudonym_key_file=work / "home" / "pseudonym.key",
+        settle_seconds=0,  # a file a test writes is whole at once; tests of settling set their own
     )
     return replace(settings, **overrides)  # type: ignore[arg-type]
 
