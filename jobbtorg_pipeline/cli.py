@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -72,8 +73,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, select: str | None = None) -> int:
+    from jobbtorg_pipeline.instance import InstanceError
     from jobbtorg_pipeline.pseudonym import PseudonymKeyError, load_key
-    from jobbtorg_pipeline.runner import run_all
+    from jobbtorg_pipeline.runner import Stopped, run_all
 
     try:
         load_key(settings)
@@ -92,6 +94,13 @@ def _run(settings: Settings, select: str | None = None) -> int:
     except ValueError as exc:
         _say(str(exc))
         return 2
+    except InstanceError as exc:
+        _say(str(exc))
+        return 1
+    except Stopped as stopped:
+        waiting = f" while waiting {stopped.waiting_for}" if stopped.waiting_for else ""
+        _say(f"stopped by {stopped.signal_name}{waiting}; the analysts' file was not changed.")
+        return 128 + (stopped.signum or signal.SIGTERM)  # 143 for SIGTERM, 130 for SIGINT
     took = time.monotonic() - started
     if outcome.success:
         _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")

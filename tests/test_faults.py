@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
+from jobbtorg_pipeline.failures import run_problems
 from jobbtorg_pipeline.resources import DUCKDB_POOL
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
@@ -128,6 +129,11 @@ def test_a_run_killed_half_way_leaves_the_last_good_file_and_the_next_run_recove
     with _instance(tmp_path) as instance:
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
         assert instance.get_runs(limit=1)[0].status == dg.DagsterRunStatus.SUCCESS
+        # what the alert and the UI say of it: the step it was killed in, and that its process is gone
+        [problem] = run_problems(instance, killed.run_id)
+    assert problem.kind == "step"
+    assert f" > {problem.where}\n" in "".join(seen[-3:])
+    assert f"pid {victim.pid} on " in problem.reason and "is gone: it was killed" in problem.reason
     assert [p for p in leftovers if p.exists()] == []
     assert list(warehouse.glob(".jobbtorg.duckdb.*")) == []
     assert list((warehouse / "intern").glob("las-*")) == []
