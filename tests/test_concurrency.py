@@ -28,6 +28,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from jobbtorg_pipeline.failures import run_problems
 from jobbtorg_pipeline.instance import instance_yaml
 from tests.conftest import cli_env
 
@@ -208,3 +209,62 @@ def test_a_launched_run_and_a_jobbtorg_run_at_once_both_succeed_one_step_at_a_ti
     assert [m for m in messages if "Could not set lock" in m or "Conflicting lock" in m] == []
     with duckdb.connect(str(warehouse / "jobbtorg.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.unika_individer").fetchone()[0] > 0
+
+
+def test_a_launched_run_killed_in_a_step_is_failed_with_its_step_and_its_slot_is_freed(
+    tmp_path, small_generated_source
+):
+    """kill -9 of a daemon or UI run's worker in the middle of a step (the OOM killer): Dagster's code
+    server marks the run failed, but the step's pool slot stays claimed; the next `jobbtorg run` must say
+    whose slot it waits for, free it (as the daemon's monitoring does) and succeed, and the run's problem
+    must name the step and the signal."""
+    warehouse = tmp_path / "warehouse"
+    env = cli_env(tmp_path, JOBBTORG_SOURCE=str(small_generated_source), JOBBTORG_WAREHOUSE=str(warehouse))
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(instance_yaml("sqlite"))
+    instance = dg.DagsterInstance.from_config(str(home))
+
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, str(ROOT / "workspace.yaml")],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    seen: list[str] = []
+    try:
+        lines = _lines(launcher.stdout)
+        _until(lines, lambda line: line.startswith("READY"), 120, "code location", seen)
+        launcher.stdin.write("go\n")
+        launcher.stdin.flush()
+        run_id = _until(lines, lambda line: line.startswith("LAUNCHED"), 60, "launch", seen).split()[1]
+
+        deadline = time.monotonic() + 120
+        step = None
+        while step is None and time.monotonic() < deadline:  # a check that takes seconds has started
+            for record in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_START):
+                if record.dagster_event.step_key.startswith("just_raw_"):
+                    step = record.dagster_event
+            time.sleep(0.2)
+        assert step is not None, "".join(seen)
+        os.kill(step.pid, signal.SIGKILL)
+        finished = _until(lines, lambda line: line.startswith("FINISHED"), 60, "the run's end", seen)
+        assert finished.split()[1] == "FAILURE"
+    finally:
+        _stop(launcher)
+    held = instance.event_log_storage.get_concurrency_info("jobbtorg_duckdb").claimed_slots
+    assert [c.run_id for c in held] == [run_id]  # the dead run still holds the slot
+
+    done = subprocess.run([*CLI, "run"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"waiting for the slot of the DuckDB pool, held by run {run_id} (FAILURE" in done.stderr
+    assert instance.event_log_storage.get_concurrency_info("jobbtorg_duckdb").claimed_slots == []
+
+    [problem] = run_problems(instance, run_id)
+    instance.dispose()
+    assert (problem.kind, problem.where) == ("step", step.step_key)
+    assert "was terminated by signal 9 (SIGKILL)" in problem.reason
