@@ -17,6 +17,7 @@ import os
 import socket
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
 from dagster._core.storage.dagster_run import FINISHED_STATUSES
@@ -37,8 +38,24 @@ def cli_tags() -> dict[str, str]:
     return {STARTED_BY_TAG: CLI, PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
 
 
-def process_gone(run: dg.DagsterRun) -> bool:
-    """A run started by `jobbtorg run` on this machine whose process no longer exists (it was killed)."""
+def _process_started(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch), from /proc on Linux; None if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError, StopIteration):
+        return None
+
+
+def process_gone(run: dg.DagsterRun, started: float | None = None) -> bool:
+    """A run started by `jobbtorg run` on this machine whose process no longer exists (it was killed). With
+    `started` (the run's creation time), a process with the same pid that started later (the pid was
+    reused, as after a reboot) does not count as the run's."""
     pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
     if not pid or host != socket.gethostname():
         return False
@@ -48,7 +65,8 @@ def process_gone(run: dg.DagsterRun) -> bool:
         return True
     except (PermissionError, ValueError, OverflowError):
         return False
-    return False
+    since = _process_started(int(pid))
+    return started is not None and since is not None and since > started + 2  # clock ticks are coarse
 
 
 def dead_process_reason(run: dg.DagsterRun) -> str:
@@ -62,9 +80,12 @@ def fail_runs_of_dead_processes(instance: dg.DagsterInstance) -> list[dg.Dagster
     """Mark every unfinished `jobbtorg run` run of this machine whose process is gone as failed, with the
     reason (the run-failure sensor then raises the alert), and free the pool slots it held."""
     failed = []
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=IN_PROGRESS, tags={STARTED_BY_TAG: CLI}))
-    for run in runs:
-        if not process_gone(run):
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(statuses=IN_PROGRESS, tags={STARTED_BY_TAG: CLI})
+    )
+    for record in records:
+        run = record.dagster_run
+        if not process_gone(run, record.create_timestamp.timestamp()):
             continue
         current = instance.get_run_by_id(run.run_id)  # another cleaner may have been first
         if current is None or current.status not in IN_PROGRESS:

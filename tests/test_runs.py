@@ -409,6 +409,21 @@ def test_the_daemon_marks_a_killed_jobbtorg_run_failed_and_the_alert_names_its_s
     )
 
 
+def test_a_pid_reused_after_a_reboot_is_not_taken_for_the_killed_run(tmp_path):
+    """After a reboot the killed run's pid may belong to a new process: one started after the run was
+    created is not the run's, so the run is still marked failed."""
+    with _instance(_home(tmp_path)) as instance:
+        run = _started_run(instance, _cli_tags(_dead_pid()))
+        time.sleep(3)
+        newcomer = subprocess.Popen(["sleep", "60"])
+        try:
+            instance.add_run_tags(run.run_id, {runs.PID_TAG: str(newcomer.pid)})
+            assert [r.run_id for r in runs.fail_runs_of_dead_processes(instance)] == [run.run_id]
+        finally:
+            newcomer.kill()
+            newcomer.wait()
+
+
 # --- 3. why a killed run failed ----------------------------------------------------------------------------
 
 
