@@ -129,6 +129,7 @@ def test_both_instance_configurations_free_the_slots_of_a_run_that_ended(tmp_pat
     config, _ = dagster_instance_config(str(tmp_path))  # validated against Dagster's schema
     assert config["run_monitoring"]["enabled"] is True
     assert 0 < config["run_monitoring"]["free_slots_after_run_end_seconds"] <= 60
+    assert config["run_monitoring"]["poll_interval_seconds"] <= 60  # Dagster's default is 120 s
     assert yaml.safe_load(instance_yaml(kind))["concurrency"]["pools"]["default_limit"] == 1
 
 
