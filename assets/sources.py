@@ -88,6 +88,11 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
             context.log.info(f"{name} replaced by a later delivery of the same month")
         for name, why in loaded.skipped:
             context.log.warning(f"{name} not read: {why}")
+        for late in loaded.under_delivery:
+            context.log.warning(
+                f"{late.path.name} not read: it changed {late.age:.0f} s ago and may still be being "
+                f"copied (under {settings.settle_seconds} s unchanged); the next run reads it"
+            )
         for f in loaded.files:
             if f.problem:
                 context.log.error(f.problem)
@@ -95,6 +100,7 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
             "months": len(loaded.files),
             "replaced_deliveries": list(loaded.replaced),
             "skipped_files": dg.MetadataValue.json([list(s) for s in loaded.skipped]),
+            "under_delivery": [late.path.name for late in loaded.under_delivery],
             **_file_metadata(loaded.files),
         }
         return dg.MaterializeResult(metadata=table_metadata(con, "raw.utbetalningar", extra=extra))

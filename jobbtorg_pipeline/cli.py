@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -71,8 +73,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings, select: str | None = None) -> int:
+    from jobbtorg_pipeline.instance import InstanceError
     from jobbtorg_pipeline.pseudonym import PseudonymKeyError, load_key
-    from jobbtorg_pipeline.runner import run_all
+    from jobbtorg_pipeline.runner import Stopped, run_all
 
     try:
         load_key(settings)
@@ -91,6 +94,13 @@ def _run(settings: Settings, select: str | None = None) -> int:
     except ValueError as exc:
         _say(str(exc))
         return 2
+    except InstanceError as exc:
+        _say(str(exc))
+        return 1
+    except Stopped as stopped:
+        waiting = f" while waiting {stopped.waiting_for}" if stopped.waiting_for else ""
+        _say(f"stopped by {stopped.signal_name}{waiting}; the analysts' file was not changed.")
+        return 128 + (stopped.signum or signal.SIGTERM)  # 143 for SIGTERM, 130 for SIGINT
     took = time.monotonic() - started
     if outcome.success:
         _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")
@@ -108,7 +118,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from jobbtorg_pipeline.generate import generate_source
 
-    settings = _settings(args)
+    # the demo's source is written whole just before its run: nothing is still being delivered
+    settings = replace(_settings(args), settle_seconds=0)
     _say(f"generating a demo source of {args.people:,} persons in {settings.source_dir}")
     try:  # the generator refuses to overwrite a source it did not write itself
         generate_source(settings.source_dir, people=args.people, seed=args.seed, progress=_say)

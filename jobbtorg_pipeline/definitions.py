@@ -12,7 +12,7 @@ from jobbtorg_pipeline.assets.staging.assets import staging_assets
 from jobbtorg_pipeline.progress import progress_logger
 from jobbtorg_pipeline.quality.checks import quality_checks
 from jobbtorg_pipeline.resources import JobbtorgResource
-from jobbtorg_pipeline.sensors.alerts import cancelled_run_alert, failed_run_alert
+from jobbtorg_pipeline.sensors.alerts import cancelled_run_alert, dead_cli_runs, failed_run_alert
 from jobbtorg_pipeline.sensors.extract import new_extract_sensor
 from jobbtorg_pipeline.sensors.schedule import nightly_schedule
 from jobbtorg_pipeline.settings import Settings
@@ -36,7 +36,12 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         asset_checks=quality_checks,
         jobs=[all_assets],
         schedules=[nightly_schedule(ALL_ASSETS_JOB)],
-        sensors=[new_extract_sensor(ALL_ASSETS_JOB, settings), failed_run_alert, cancelled_run_alert],
+        sensors=[
+            new_extract_sensor(ALL_ASSETS_JOB, settings),
+            failed_run_alert,
+            cancelled_run_alert,
+            dead_cli_runs,
+        ],
         resources={"jobbtorg": JobbtorgResource.from_settings(settings)},
         loggers={"console": dg.colored_console_logger, "progress": progress_logger},
         executor=dg.in_process_executor,  # also for runs started from the UI's "Materialize"

@@ -38,6 +38,7 @@ class JobbtorgResource(dg.ConfigurableResource):
     alert_webhook: str | None = None
     sensor_interval: int = 60
     disclosure_threshold: int = 5
+    settle_seconds: int = 30
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobbtorgResource:

@@ -1,22 +1,39 @@
-"""Run every asset once as a Dagster run recorded in the instance, and say plainly how it went."""
+"""Run every asset once as a Dagster run recorded in the instance, and say plainly how it went.
+
+Before it starts, a run waits, saying for what at least every REPORT_EVERY seconds: for another
+`jobbtorg run` on the same warehouse (an OS lock), for a run in progress on the instance (from the
+daemon, the UI or another machine's CLI), and for the DuckDB pool's slot. While it waits it clears what
+killed runs left behind (runs.py). SIGTERM or SIGINT stop it cleanly at any point of the wait, and while
+it runs (Dagster then fails the step that was running).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import dagster as dg
+from dagster._core.utils import make_new_run_id
+from dagster._utils.interrupts import check_captured_interrupt
 
+from jobbtorg_pipeline import runs
 from jobbtorg_pipeline.failures import problems
-from jobbtorg_pipeline.instance import ensure_dagster_home
+from jobbtorg_pipeline.instance import ensure_dagster_home, open_instance
 from jobbtorg_pipeline.settings import Settings
+
+REPORT_EVERY = 30.0  # seconds: how often a waiting `jobbtorg run` says what it still waits for
+POLL = 2.0  # seconds between looks while waiting
 
 
 @dataclass
@@ -26,50 +43,161 @@ class RunOutcome:
     problems: list[str] = field(default_factory=list)
 
 
-PID_TAG = "jobbtorg/pid"
-HOST_TAG = "jobbtorg/host"
-IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGINT reached `jobbtorg run` (signum 0: one of the two, while Dagster held them)."""
+
+    def __init__(self, signum: int = 0, waiting_for: str = "") -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.waiting_for = waiting_for
+
+    @property
+    def signal_name(self) -> str:
+        return signal.Signals(self.signum).name if self.signum else "SIGTERM or SIGINT"
 
 
-def _process_gone(run: dg.DagsterRun) -> bool:
-    """A run started by `jobbtorg run` on this machine whose process no longer exists (it was killed)."""
-    pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
-    if not pid or host != socket.gethostname():
-        return False
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT raise Stopped in the main thread (Dagster replaces these handlers while it runs
+    steps and restores them afterwards)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
-def wait_for_other_runs(instance: dg.DagsterInstance, job_name: str, *, poll: float = 5.0) -> None:
-    """Let a run in progress on this instance finish first: runs write the same warehouse.
+class Reporter:
+    """Says what a run waits for: at once, then again every `every` seconds while it is the same."""
+
+    def __init__(self, every: float = REPORT_EVERY, write: Callable[[str], None] | None = None) -> None:
+        self.every = every
+        self.write = write or (lambda line: print(f"jobbtorg: {line}", file=sys.stderr, flush=True))
+        self._since: dict[str, float] = {}
+        self._said: dict[str, float] = {}
+        self.current = ""
+
+    def __call__(self, key: str, message: str) -> None:
+        self.current = message
+        now = time.monotonic()
+        since = self._since.setdefault(key, now)
+        if key not in self._said or now - self._said[key] >= self.every:
+            self._said[key] = now
+            self.write(f"waiting {message} ({now - since:.0f} s so far)")
+
+
+def _lock_holder(handle) -> str:
+    handle.seek(0)
+    return handle.read().strip() or "a process that has not yet said which"
+
+
+@contextlib.contextmanager
+def warehouse_lock(settings: Settings, report: Reporter | None = None, poll: float = 1.0) -> Iterator[None]:
+    """One `jobbtorg run` at a time on a warehouse, across processes: an OS lock held from the check for
+    other runs to the end of this one (without it, two runs started together both see nothing running).
+    The holder writes its pid into the lock file, so a waiting run can say whom it waits for."""
+    report = report or Reporter()
+    settings.internal_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(settings.internal_dir / "korning.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+", encoding="utf-8") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _lock_holder(handle)
+                report(f"lock {holder}", f"for another jobbtorg run on this warehouse to finish ({holder})")
+                time.sleep(poll)
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(
+                f"jobbtorg run, pid {os.getpid()} on {socket.gethostname()}, "
+                f"since {datetime.now().astimezone().isoformat(timespec='seconds')}"
+            )
+            handle.flush()
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def wait_for_other_runs(
+    instance: dg.DagsterInstance, report: Reporter | None = None, *, poll: float = POLL
+) -> None:
+    """Let what is in progress on this instance finish first: runs write the same warehouse.
 
     Runs from the UI and the daemon queue behind this one by the instance's run queue; this is the same
-    courtesy the other way. A run left behind by a killed `jobbtorg run` is marked failed, not waited for.
+    courtesy the other way. A run left behind by a killed `jobbtorg run` is marked failed, not waited
+    for; the pool slot of a run that has ended is freed once run monitoring would free it.
     """
-    announced = set()
+    report = report or Reporter()
     while True:
-        active = []
-        for run in instance.get_runs(filters=dg.RunsFilter(job_name=job_name, statuses=IN_PROGRESS)):
-            if _process_gone(run):
-                instance.report_run_failed(run, "the process of this run is gone (it was killed)")
-                # and the pool slots it held, or every later step would wait for them for ever
-                instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-            else:
-                active.append(run)
-        if not active:
-            return
-        for run in active:
-            if run.run_id not in announced:
-                print(
-                    f"jobbtorg: waiting for run {run.run_id} ({run.status.value}) to finish", file=sys.stderr
-                )
-                announced.add(run.run_id)
+        runs.fail_runs_of_dead_processes(instance)
+        runs.free_slots_of_finished_runs(instance)
+        active = instance.get_runs(filters=dg.RunsFilter(statuses=runs.IN_PROGRESS))
+        if active:
+            run = active[-1]  # the oldest
+            report(run.run_id, f"for {runs.describe(run)} to finish")
+        else:
+            holders = runs.pool_holders(instance)
+            if not holders:
+                return
+            after = runs.free_slots_after(instance)
+            report(
+                f"pool {holders[0]}",
+                f"for the slot of the DuckDB pool, held by {holders[0]} (a run that has ended holds it "
+                f"until {after} s after its end)",
+            )
         time.sleep(poll)
+
+
+class _Watch(threading.Thread):
+    """While the run executes: clear killed runs' traces, say what the run waits for when a step of it
+    waits for the pool, and turn a SIGTERM/SIGINT Dagster captured during that wait into Stopped (Dagster's
+    in-process executor would otherwise only notice it once it has the slot)."""
+
+    def __init__(self, instance: dg.DagsterInstance, run_id: str, report: Reporter, poll: float) -> None:
+        super().__init__(name="jobbtorg-watch", daemon=True)
+        self.instance, self.run_id, self.report, self.poll = instance, run_id, report, poll
+        self.done = threading.Event()
+        self.stopped = False  # a signal came while the run waited for the pool, and it was stopped
+
+    def run(self) -> None:
+        while not self.done.wait(self.poll):
+            with contextlib.suppress(Exception):  # the watch must never be what breaks a run
+                self._look()
+
+    def _look(self) -> None:
+        runs.fail_runs_of_dead_processes(self.instance)
+        runs.free_slots_of_finished_runs(self.instance)
+        if not runs.waits_for_pool(self.instance, self.run_id):
+            return
+        holders = runs.pool_holders(self.instance, but=self.run_id)
+        what = f"held by {holders[0]}" if holders else "about to be given to it"
+        self.report(f"pool {what}", f"for the slot of the DuckDB pool, {what}")
+        if check_captured_interrupt() and not self.done.is_set():
+            self.stopped = True
+            _raise_in_main_thread(KeyboardInterrupt)  # Dagster ends the run as interrupted (FAILURE)
+
+
+def _raise_in_main_thread(error: type[BaseException]) -> None:
+    main = threading.main_thread().ident
+    if main is None or main == threading.get_ident():
+        return
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main), ctypes.py_object(error))
+    with contextlib.suppress(OSError):
+        signal.pthread_kill(main, signal.SIGINT)  # wakes its sleep; Dagster's handler only notes it
 
 
 def describe_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -80,7 +208,11 @@ def describe_failures(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def run_all(
-    settings: Settings, *, instance: dg.DagsterInstance | None = None, select: str | None = None
+    settings: Settings,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    select: str | None = None,
+    report: Reporter | None = None,
 ) -> RunOutcome:
     """Every asset once (or those `select` names, in Dagster's selection syntax), in this process;
     progress lines on stderr, the full log in the instance."""
@@ -95,25 +227,14 @@ def run_all(
             keys = sorted(dg.AssetSelection.from_string(select).resolve(defs.resolve_asset_graph()))
         if not keys:
             raise ValueError(f"--select {select!r} matches no asset")
-    with warehouse_lock(settings):
-        return _execute(settings, job, keys, instance)
-
-
-@contextlib.contextmanager
-def warehouse_lock(settings: Settings) -> Iterator[None]:
-    """One `jobbtorg run` at a time on a warehouse, across processes: an OS lock held from the check for
-    other runs to the end of this one (without it, two runs started together both see nothing running)."""
-    settings.internal_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.internal_dir / "korning.lock").open("w") as handle:
+    report = report or Reporter()
+    with stop_on_signals():
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("jobbtorg: waiting for another jobbtorg run on this warehouse to finish", file=sys.stderr)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            with warehouse_lock(settings, report):
+                return _execute(settings, job, keys, instance, report)
+        except Stopped as stopped:
+            stopped.waiting_for = report.current
+            raise
 
 
 def _execute(
@@ -121,21 +242,48 @@ def _execute(
     job: dg.JobDefinition,
     keys: list[dg.AssetKey] | None,
     instance: dg.DagsterInstance | None,
+    report: Reporter,
 ) -> RunOutcome:
     owned = instance is None
     if instance is None:
-        ensure_dagster_home(settings)
-        instance = dg.DagsterInstance.get()
+        instance = open_instance(ensure_dagster_home(settings))
     try:
-        wait_for_other_runs(instance, job.name)
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"progress": {}}},
-            tags={"jobbtorg/started_by": "cli", PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
-            asset_selection=keys,
-        )
+        wait_for_other_runs(instance, report)
+        report.current = ""
+        run_id = make_new_run_id()
+        watch = _Watch(instance, run_id, report, POLL)
+        watch.start()
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"progress": {}}},
+                tags=runs.cli_tags(),
+                asset_selection=keys,
+                run_id=run_id,
+            )
+        except KeyboardInterrupt:
+            _record_stop(instance, run_id, report.current)
+            raise
+        finally:
+            watch.done.set()
+            watch.join()
+        if watch.stopped:
+            raise Stopped(0, report.current)
     finally:
         if owned:
             instance.dispose()
     return RunOutcome(result.success, result.run_id, [] if result.success else describe_failures(result))
+
+
+def _record_stop(instance: dg.DagsterInstance, run_id: str, waiting_for: str) -> None:
+    """A run stopped by a signal must not stay in progress: mark it cancelled, free what it held."""
+    with contextlib.suppress(Exception):
+        run = instance.get_run_by_id(run_id)
+        if run is not None and run.status in (*runs.IN_PROGRESS, dg.DagsterRunStatus.NOT_STARTED):
+            reason = "jobbtorg run was stopped (SIGTERM or SIGINT)"
+            instance.report_run_canceled(
+                run, reason + (f" while waiting {waiting_for}" if waiting_for else "")
+            )
+        if instance.event_log_storage.supports_global_concurrency_limits:
+            instance.event_log_storage.free_concurrency_slots_for_run(run_id)

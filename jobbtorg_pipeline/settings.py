@@ -25,6 +25,7 @@ ENV_PG_DSN = "JOBBTORG_PG_DSN"
 ENV_PG_UTTAGSDATUM = "JOBBTORG_PG_UTTAGSDATUM"
 ENV_ALERT_WEBHOOK = "JOBBTORG_ALERT_WEBHOOK"
 ENV_SENSOR_INTERVAL = "JOBBTORG_SENSOR_INTERVAL"
+ENV_SETTLE_SECONDS = "JOBBTORG_SETTLE_SECONDS"
 ENV_DISCLOSURE_THRESHOLD = "JOBBTORG_DISCLOSURE_THRESHOLD"
 SOURCE_KINDS = ("files", "postgres")
 
@@ -35,6 +36,7 @@ DEFAULT_MEMORY_LIMIT = "3GB"
 DEFAULT_TRUNCATION_TOLERANCE = 0.10  # a source may shrink by at most 10 % against its baseline
 DEFAULT_QUARANTINE_CEILING = 0.05  # at most 5 % of a source's rows in quarantine
 DEFAULT_DISCLOSURE_THRESHOLD = 5  # published counts under this are hidden
+DEFAULT_SETTLE_SECONDS = 30  # a delivered file unchanged this long is taken to be delivered in full
 
 ANALYSTS_FILE = "jobbtorg.duckdb"
 INTERNAL_DIR = "intern"
@@ -57,6 +59,9 @@ class Settings:
     alert_webhook: str | None = None  # failed and blocked runs are also POSTed here when set
     sensor_interval: int = 60  # seconds between looks at the source folder
     disclosure_threshold: int = DEFAULT_DISCLOSURE_THRESHOLD
+    # a file changed less than this many seconds ago may still be being copied: the sensor waits for it
+    # and the loader leaves it out (status 'under leverans') until it has settled
+    settle_seconds: int = DEFAULT_SETTLE_SECONDS
 
     def __post_init__(self) -> None:
         if self.source_kind not in SOURCE_KINDS:
@@ -88,6 +93,7 @@ class Settings:
             alert_webhook=env.get(ENV_ALERT_WEBHOOK) or None,
             sensor_interval=int(env.get(ENV_SENSOR_INTERVAL) or 60),
             disclosure_threshold=int(env.get(ENV_DISCLOSURE_THRESHOLD) or DEFAULT_DISCLOSURE_THRESHOLD),
+            settle_seconds=int(env.get(ENV_SETTLE_SECONDS) or DEFAULT_SETTLE_SECONDS),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
@@ -140,6 +146,7 @@ class Settings:
             ENV_SOURCE_KIND: self.source_kind,
             ENV_SENSOR_INTERVAL: str(self.sensor_interval),
             ENV_DISCLOSURE_THRESHOLD: str(self.disclosure_threshold),
+            ENV_SETTLE_SECONDS: str(self.settle_seconds),
         }
         for name, value in (
             (ENV_PG_DSN, self.pg_dsn),

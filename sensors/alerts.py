@@ -17,6 +17,7 @@ import dagster as dg
 
 from jobbtorg_pipeline.failures import run_problems
 from jobbtorg_pipeline.resources import JobbtorgResource
+from jobbtorg_pipeline.runs import dead_process_reason, fail_runs_of_dead_processes
 
 WEBHOOK_TIMEOUT = 10  # seconds
 
@@ -84,3 +85,23 @@ def failed_run_alert(context: dg.RunFailureSensorContext, jobbtorg: JobbtorgReso
 )
 def cancelled_run_alert(context: dg.RunStatusSensorContext, jobbtorg: JobbtorgResource) -> None:
     _evaluate(context, jobbtorg)
+
+
+DEAD_RUN_CHECK_SECONDS = 30
+
+
+@dg.sensor(
+    name="dodade_korningar",
+    minimum_interval_seconds=DEAD_RUN_CHECK_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks a run of `jobbtorg run` whose process is gone (kill -9, out of memory, a reboot) "
+    "as failed and frees its pool slot; Dagster's run monitoring does not watch such runs, and one left "
+    "STARTED would hold the run queue. The failure then raises the normal alert.",
+)
+def dead_cli_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    failed = fail_runs_of_dead_processes(context.instance)
+    for run in failed:
+        context.log.error(f"run {run.run_id}: {dead_process_reason(run)}; marked failed")
+    if failed:
+        return dg.SkipReason(f"marked {len(failed)} run(s) of a killed jobbtorg run as failed")
+    return dg.SkipReason("no run of a killed jobbtorg run")

@@ -48,10 +48,18 @@ PG_ADMIN_DSN = os.environ.get(
 )
 
 
+def database_dsn(server_dsn: str, dbname: str) -> str:
+    """The DSN of database `dbname` on the server of `server_dsn` (its host, port, user, password)."""
+    from psycopg2.extensions import make_dsn, parse_dsn
+
+    return make_dsn(**{**parse_dsn(server_dsn), "dbname": dbname})
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    """The PostgreSQL server of this machine (127.0.0.1:5432, user postgres). In CI (CI=true) a missing
-    server fails the tests that need it; only on a developer's machine are they skipped."""
+    """The PostgreSQL server of this machine (127.0.0.1:5432, user postgres, or JOBBTORG_TEST_PG_DSN). In
+    CI (CI=true) a missing server fails the tests that need it; only on a developer's machine are they
+    skipped."""
     import psycopg2
 
     try:
@@ -74,7 +82,7 @@ def pg_database(postgres_server: str) -> Iterator[str]:
     admin.autocommit = True
     admin.cursor().execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"host=127.0.0.1 port=5432 user=postgres dbname={name}"
+        yield database_dsn(postgres_server, name)
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
@@ -88,6 +96,7 @@ def cli_env(work: Path, **extra: str) -> dict[str, str]:
         DAGSTER_HOME=str(work / "home" / "dagster"),
         JOBBTORG_PSEUDONYM_KEY=TEST_KEY_HEX,
         JOBBTORG_DUCKDB_MEMORY_LIMIT="1GB",
+        JOBBTORG_SETTLE_SECONDS="0",  # a file a test writes is whole at once; tests of settling set it
     )
     env.update(extra)
     return env

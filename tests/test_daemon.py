@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from psycopg2.extensions import parse_dsn
 
 from jobbtorg_pipeline.instance import instance_yaml
 from jobbtorg_pipeline.settings import ANALYSTS_FILE
@@ -141,12 +141,13 @@ def test_daemon_runs_the_sensor_on_postgres_and_publishes_each_new_snapshot(
     warehouse = work / "warehouse"
     analysts = warehouse / ANALYSTS_FILE
 
+    parts = parse_dsn(pg_database)  # the server of JOBBTORG_TEST_PG_DSN
     pg = {
-        "DAGSTER_PG_USERNAME": "postgres",
-        "DAGSTER_PG_PASSWORD": "",
-        "DAGSTER_PG_HOST": "127.0.0.1",
-        "DAGSTER_PG_DB": re.search(r"dbname=(\S+)", pg_database).group(1),
-        "DAGSTER_PG_PORT": "5432",
+        "DAGSTER_PG_USERNAME": parts.get("user", "postgres"),
+        "DAGSTER_PG_PASSWORD": parts.get("password", ""),
+        "DAGSTER_PG_HOST": parts.get("host", "127.0.0.1"),
+        "DAGSTER_PG_DB": parts["dbname"],
+        "DAGSTER_PG_PORT": parts.get("port", "5432"),
     }
     env = cli_env(
         work,
@@ -177,6 +178,7 @@ def test_daemon_runs_the_sensor_on_postgres_and_publishes_each_new_snapshot(
     try:
         instance = dg.DagsterInstance.from_config(str(home))
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"  # the sensor's cursor
 
         first = _wait_for("successful first run", _finished(instance, 1), daemon, FIRST_RUN_WITHIN)
         assert first.job_name == "jobbtorg_alla"

@@ -24,7 +24,7 @@ from jobbtorg_pipeline.instance import instance_yaml
 from jobbtorg_pipeline.sources import postgres as postgres_source
 from jobbtorg_pipeline.sources.contract import INSATSER, INSKRIVNINGAR, UTBETALNINGAR
 from jobbtorg_pipeline.sources.postgres import load_source_into_postgres, pull_case_system
-from tests.conftest import cli_env, jobbtorg
+from tests.conftest import PG_ADMIN_DSN, cli_env, database_dsn, jobbtorg
 from tests.support import corrupt
 from tests.support.pipeline import Run, run_pipeline
 from tests.support.sourcebuilder import INNERSTADEN, SYDOST, SourceBuilder, pnr
@@ -87,17 +87,43 @@ def file_run(tmp_path_factory, small_generated_source) -> Run:
 # --- the Dagster instance ---------------------------------------------------------------------------
 
 
+def test_test_databases_are_made_on_the_server_of_jobbtorg_test_pg_dsn():
+    """The per-test databases and the daemon's instance follow JOBBTORG_TEST_PG_DSN's server, not a
+    hard-coded 127.0.0.1:5432."""
+    made = parse_dsn(
+        database_dsn("host=db.example port=6543 user=jobbtorg password=s3cret dbname=postgres", "t1")
+    )
+    assert made == {
+        "host": "db.example",
+        "port": "6543",
+        "user": "jobbtorg",
+        "password": "s3cret",
+        "dbname": "t1",
+    }
+
+
+def test_the_test_database_is_on_the_configured_server(pg_database):
+    ours, server = parse_dsn(pg_database), parse_dsn(PG_ADMIN_DSN)
+    assert {k: v for k, v in ours.items() if k != "dbname"} == {
+        k: v for k, v in server.items() if k != "dbname"
+    }
+    with _pg(pg_database) as connection:
+        cursor = connection.cursor()
+        cursor.execute("SELECT current_database()")
+        assert cursor.fetchone()[0] == ours["dbname"]
+
+
 def test_the_postgres_instance_keeps_runs_materialisations_and_checks(
     tmp_path, monkeypatch, pg_database, small_generated_source
 ):
     """Production's webserver and daemon read the runs from PostgreSQL: a run must land there whole."""
     parts = parse_dsn(pg_database)
     for name, value in {
-        "DAGSTER_PG_USERNAME": parts["user"],
-        "DAGSTER_PG_PASSWORD": "",
-        "DAGSTER_PG_HOST": parts["host"],
+        "DAGSTER_PG_USERNAME": parts.get("user", "postgres"),
+        "DAGSTER_PG_PASSWORD": parts.get("password", ""),
+        "DAGSTER_PG_HOST": parts.get("host", "127.0.0.1"),
         "DAGSTER_PG_DB": parts["dbname"],
-        "DAGSTER_PG_PORT": parts["port"],
+        "DAGSTER_PG_PORT": parts.get("port", "5432"),
     }.items():
         monkeypatch.setenv(name, value)
     home = tmp_path / "dagster"
@@ -107,6 +133,7 @@ def test_the_postgres_instance_keeps_runs_materialisations_and_checks(
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+        assert type(instance.schedule_storage).__name__ == "PostgresScheduleStorage"
         run = run_pipeline(tmp_path / "work", small_generated_source, instance=instance)
         assert run.success
     run_id = run.result.run_id

@@ -174,17 +174,19 @@ def watched(tmp_path: Path, small_generated_source: Path) -> Watched:
     """A copy of the small generated source, every file long settled, with the first delivery seen."""
     source = shutil.copytree(small_generated_source, tmp_path / "source")
     _age(*source.rglob("*"))
-    w = Watched(settings_for(tmp_path, source))
+    w = Watched(settings_for(tmp_path, source, settle_seconds=extract.SETTLE_SECONDS))
     w.expect_run("snapshot 2020-10-01", "new utbetalningar_2016-10.csv")  # the tag is cut at 200 chars
     return w
 
 
-def _new_snapshot(source: Path, name: str, *, complete: bool) -> Path:
-    """A later snapshot: a copy of the newest complete one, `_SUCCESS` written last (as the exporter does)."""
+def _new_snapshot(source: Path, name: str, *, complete: bool, settled: bool = True) -> Path:
+    """A later snapshot: a copy of the newest complete one, `_SUCCESS` written last (as the exporter does);
+    `settled`: written long enough ago that nothing in it is still changing."""
     folder = shutil.copytree(corrupt.newest_snapshot(source), source / "arendesystem" / name)
     (folder / "_SUCCESS").unlink()
     if complete:
         (folder / "_SUCCESS").touch()
+    _age(*folder.iterdir(), seconds=LONG_AGO if settled else 0)
     return folder
 
 
@@ -209,12 +211,56 @@ def test_new_complete_snapshot_starts_a_run(watched):
     watched.expect_nothing()
 
 
+def test_a_snapshot_just_completed_waits_until_it_settles(watched):
+    """`_SUCCESS` written a moment ago: payment files of the same delivery may still be on their way."""
+    folder = _new_snapshot(watched.source, "2020-10-08", complete=True, settled=False)
+    assert "arendesystem/2020-10-08/_SUCCESS" in watched.expect_nothing()
+    _age(*folder.iterdir(), seconds=extract.SETTLE_SECONDS + 5)
+    watched.expect_run("snapshot 2020-10-08")
+
+
 def test_incomplete_snapshot_starts_nothing_until_success_appears(watched):
     """A snapshot still being exported (no `_SUCCESS`) is not a delivery; once `_SUCCESS` is there it is."""
     folder = _new_snapshot(watched.source, "2020-10-08", complete=False)
     watched.expect_nothing()
     (folder / "_SUCCESS").touch()
+    _age(folder / "_SUCCESS", seconds=extract.SETTLE_SECONDS + 5)
     watched.expect_run("snapshot 2020-10-08")
+
+
+def test_a_snapshot_and_payment_files_delivered_together_start_one_run(watched):
+    """One delivery, one run: while the payment files of a delivery are still being copied, the snapshot
+    that came with it (complete and settled) waits for them, and then both start a single run."""
+    snapshot = _new_snapshot(watched.source, "2020-10-08", complete=True, settled=False)
+    folder = watched.source / "utbetalningar"
+    new = folder / "utbetalningar_2020-11.csv"
+    shutil.copyfile(folder / "utbetalningar_2020-10.csv", new)  # being copied: mtime now
+    redelivered = folder / "utbetalningar_2020-09.csv"
+    corrupt.append_lines(redelivered, [corrupt.read_lines(redelivered)[1][1]])  # overwritten just now
+    waiting = watched.expect_nothing()
+    assert "utbetalningar/utbetalningar_2020-11.csv" in waiting
+    assert "utbetalningar/utbetalningar_2020-09.csv" in waiting
+    _age(*snapshot.iterdir(), seconds=extract.SETTLE_SECONDS + 5)  # the snapshot has settled ...
+    _age(redelivered, seconds=extract.SETTLE_SECONDS + 5)
+    waiting = watched.expect_nothing()  # ... but one payment file is still changing
+    assert "utbetalningar_2020-11.csv" in waiting and "2020-10-08" not in waiting
+    _age(new, seconds=extract.SETTLE_SECONDS + 5)
+    watched.expect_run(
+        "snapshot 2020-10-08", "new utbetalningar_2020-11.csv", "re-delivered utbetalningar_2020-09.csv"
+    )
+    watched.expect_nothing()
+    assert len(watched.keys) == 2  # the first delivery (the fixture's) and this one
+
+
+def test_an_abandoned_incomplete_snapshot_does_not_hold_back_settled_payments(watched):
+    """An export that stopped without `_SUCCESS` long ago is no delivery and does not block others."""
+    _new_snapshot(watched.source, "2020-10-08", complete=False, settled=True)
+    folder = watched.source / "utbetalningar"
+    new = folder / "utbetalningar_2020-11.csv"
+    shutil.copyfile(folder / "utbetalningar_2020-10.csv", new)
+    _age(new)
+    request = watched.expect_run("new utbetalningar_2020-11.csv")
+    assert "snapshot" not in request.tags["jobbtorg/leverans"]
 
 
 def test_new_payment_file_starts_a_run(watched):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -188,7 +189,8 @@ def test_a_redelivered_month_replaces_the_earlier_delivery(tmp_path):
         (folder / "utbetalningar_2019-03.csv").read_text().replace("5000,50", "3000,00")
     )
     (folder / "README.txt").write_text("not a delivery")
-    deliveries, skipped = payment_deliveries(tmp_path)
+    deliveries, skipped, unsettled = payment_deliveries(tmp_path)
+    assert unsettled == []  # nothing waits for files to settle unless asked to
     assert [(d.manad, d.path.name) for d in deliveries] == [("2019-03", "utbetalningar_2019-03_10.csv")]
     assert [p.name for p in deliveries[0].superseded] == [
         "utbetalningar_2019-03.csv",
@@ -214,3 +216,53 @@ def test_an_overwritten_month_reads_the_new_content(tmp_path):
     con = _load(tmp_path)
     assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("1,00",)]
     assert con.execute("SELECT sha256 FROM raw.filer WHERE fil LIKE 'utbetalningar/%'").fetchone() != first
+
+
+SETTLE = 30  # seconds, JOBBTORG_SETTLE_SECONDS's default
+
+
+def _set_age(path: Path, seconds: float) -> None:
+    when = time.time() - seconds
+    os.utime(path, (when, when))
+
+
+def test_a_payment_file_still_being_copied_is_left_out_until_it_has_settled(tmp_path):
+    """A copy in progress must not be read half-written: a new month's file, and a suffixed re-delivery,
+    changed within the settle time, are left out (the month's earlier delivery is read instead),
+    recorded as 'under leverans', and read by the first load after they have settled."""
+    src = _source(tmp_path)
+    src.utbetalning("U2", A, "2019-04", "7000,00", stadsdel="Älvsjö")
+    src.write()
+    folder = tmp_path / "utbetalningar"
+    for path in folder.iterdir():
+        _set_age(path, 3_600)
+    redelivery = folder / "utbetalningar_2019-03_2.csv"
+    redelivery.write_text((folder / "utbetalningar_2019-03.csv").read_text().replace("5000,50", "4000,00"))
+    _set_age(folder / "utbetalningar_2019-04.csv", SETTLE - 10)  # still being copied
+    _set_age(redelivery, 2)
+
+    con = duckdb.connect()
+    loaded = load_payments(con, tmp_path, tmp_path, settle_seconds=SETTLE)
+    assert sorted(u.path.name for u in loaded.under_delivery) == [
+        "utbetalningar_2019-03_2.csv",
+        "utbetalningar_2019-04.csv",
+    ]
+    assert [f.label for f in loaded.files] == ["utbetalningar/utbetalningar_2019-03.csv"]
+    assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("5000,50",)]
+    assert con.execute(
+        "SELECT fil, manad, status, rader FROM raw.filer WHERE kalla = 'utbetalningar' ORDER BY fil"
+    ).fetchall() == [
+        ("utbetalningar/utbetalningar_2019-03.csv", "2019-03", "last", 1),
+        ("utbetalningar/utbetalningar_2019-03_2.csv", "2019-03", "under leverans", 0),
+        ("utbetalningar/utbetalningar_2019-04.csv", "2019-04", "under leverans", 0),
+    ]
+
+    _set_age(folder / "utbetalningar_2019-04.csv", SETTLE + 1)  # the copies have finished
+    _set_age(redelivery, SETTLE + 1)
+    loaded = load_payments(con, tmp_path, tmp_path, settle_seconds=SETTLE)
+    assert loaded.under_delivery == ()
+    assert sorted(con.execute("SELECT belopp FROM raw.utbetalningar").fetchall()) == [
+        ("4000,00",),
+        ("7000,00",),
+    ]
+    assert con.execute("SELECT count(*) FROM raw.filer WHERE status = 'under leverans'").fetchone()[0] == 0

@@ -27,4 +27,6 @@ def read_payments(con: duckdb.DuckDBPyConnection, settings: Settings) -> Payment
 
         assert settings.pg_dsn
         return pull_payments(con, settings.pg_dsn, settings.internal_dir)
-    return load_payments(con, settings.source_dir, settings.internal_dir)
+    return load_payments(
+        con, settings.source_dir, settings.internal_dir, settle_seconds=settings.settle_seconds
+    )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -97,18 +98,34 @@ def find_snapshot(source_dir: Path) -> Snapshot:
     return Snapshot(path=path, uttagsdatum=uttagsdatum, skipped=tuple(skipped), previous=previous)
 
 
-def payment_deliveries(source_dir: Path) -> tuple[list[PaymentDelivery], list[tuple[str, str]]]:
+@dataclass(frozen=True)
+class UnderDelivery:
+    """A payment file changed so recently that it may still be being copied: not read this time."""
+
+    path: Path
+    manad: str
+    age: float  # seconds since it last changed
+
+
+def payment_deliveries(
+    source_dir: Path, *, settle_seconds: float = 0, now: float | None = None
+) -> tuple[list[PaymentDelivery], list[tuple[str, str]], list[UnderDelivery]]:
     """One delivery per payment month; a re-delivered month replaces the earlier delivery as a whole.
 
     `utbetalningar_2019-09.csv` is the month's delivery. A re-delivery overwrites it, or arrives beside it
     with a suffix (`utbetalningar_2019-09_2.csv`); the suffixed file with the highest number (natural
     order) wins and the others are recorded as replaced, not read.
+
+    A file changed less than `settle_seconds` ago may be half copied: it is left out (returned as under
+    delivery) and the month's newest settled delivery, if any, is read instead; the next run reads it.
     """
     root = source_dir / PAYMENTS_DIR
     if not root.is_dir():
-        return [], []  # no payments delivered yet: the payment-based marts say so by their coverage
+        return [], [], []  # no payments delivered yet: the payment-based marts say so by their coverage
+    now = time.time() if now is None else now
     by_month: dict[str, list[tuple[tuple[object, ...], Path]]] = {}
     skipped: list[tuple[str, str]] = []
+    unsettled: list[UnderDelivery] = []
     for path in sorted(root.iterdir()):
         match = _PAYMENT_NAME.match(path.name)
         if not path.is_file():
@@ -117,6 +134,10 @@ def payment_deliveries(source_dir: Path) -> tuple[list[PaymentDelivery], list[tu
             skipped.append((path.name, "namnet följer inte utbetalningar_YYYY-MM.csv"))
             continue
         month = f"{match.group(1)}-{match.group(2)}"
+        age = now - path.stat().st_mtime
+        if age < settle_seconds:
+            unsettled.append(UnderDelivery(path, month, max(age, 0.0)))
+            continue
         suffix = match.group(3)
         order = (0,) if suffix is None else (1, *_natural_key(suffix))
         by_month.setdefault(month, []).append((order, path))
@@ -124,7 +145,7 @@ def payment_deliveries(source_dir: Path) -> tuple[list[PaymentDelivery], list[tu
     for month in sorted(by_month):
         ranked = [p for _, p in sorted(by_month[month], key=lambda item: (item[0], item[1].name))]
         deliveries.append(PaymentDelivery(path=ranked[-1], manad=month, superseded=tuple(ranked[:-1])))
-    return deliveries, skipped
+    return deliveries, skipped, unsettled
 
 
 def _natural_key(text: str) -> tuple[object, ...]:
@@ -299,6 +320,7 @@ class PaymentsLoad:
     files: tuple[LoadedFile, ...]
     replaced: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...]
+    under_delivery: tuple[UnderDelivery, ...] = ()
 
 
 @contextlib.contextmanager
@@ -338,17 +360,28 @@ def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir:
     return CaseSystemLoad(snapshot, tuple(loaded))
 
 
-def load_payments(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir: Path) -> PaymentsLoad:
-    """Read the latest delivery of every payment month into `raw.utbetalningar`."""
-    deliveries, skipped = payment_deliveries(source_dir)
+UNDER_DELIVERY = "under leverans"
+
+
+def load_payments(
+    con: duckdb.DuckDBPyConnection,
+    source_dir: Path,
+    work_dir: Path,
+    *,
+    settle_seconds: float = 0,
+    now: float | None = None,
+) -> PaymentsLoad:
+    """Read the latest settled delivery of every payment month into `raw.utbetalningar`."""
+    deliveries, skipped, unsettled = payment_deliveries(source_dir, settle_seconds=settle_seconds, now=now)
     with transaction(con):
-        return _load_deliveries(con, deliveries, skipped, work_dir)
+        return _load_deliveries(con, deliveries, skipped, unsettled, work_dir)
 
 
 def _load_deliveries(
     con: duckdb.DuckDBPyConnection,
     deliveries: list[PaymentDelivery],
     skipped: list[tuple[str, str]],
+    unsettled: list[UnderDelivery],
     work_dir: Path,
 ) -> PaymentsLoad:
     create_raw_table(con, "utbetalningar")
@@ -364,4 +397,9 @@ def _load_deliveries(
         replaced.extend(f"{PAYMENTS_DIR}/{p.name}" for p in delivery.superseded)
     record_not_read(con, "utbetalningar", replaced, "ersatt av senare leverans")
     record_not_read(con, "utbetalningar", (f"{PAYMENTS_DIR}/{name}" for name, _ in skipped), "okänt filnamn")
-    return PaymentsLoad(tuple(loaded), tuple(replaced), tuple(skipped))
+    for file in unsettled:  # visible in raw.filer and the asset's metadata; the next run reads it
+        con.execute(
+            "INSERT INTO raw.filer (kalla, fil, manad, status, rader, avvisade) VALUES (?, ?, ?, ?, 0, 0)",
+            ["utbetalningar", f"{PAYMENTS_DIR}/{file.path.name}", file.manad, UNDER_DELIVERY],
+        )
+    return PaymentsLoad(tuple(loaded), tuple(replaced), tuple(skipped), tuple(unsettled))

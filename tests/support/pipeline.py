@@ -53,6 +53,7 @@ def settings_for(work: Path, source: Path, **overrides: object) -> Settings:
         memory_limit="1GB",
         threads=2,
         pseudonym_key_file=work / "home" / "pseudonym.key",
+        settle_seconds=0,  # a file a test writes is whole at once; tests of settling set their own
     )
     return replace(settings, **overrides)  # type: ignore[arg-type]
 
@@ -72,3 +73,26 @@ def run_pipeline(
     job = build_definitions(settings).resolve_job_def(ALL_ASSETS_JOB)
     result = job.execute_in_process(instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False)
     return Run(settings, result)
+
+
+def marts_content(path: Path) -> dict[str, dict[str, Any]]:
+    """Everything an analyst can read in a DuckDB file's marts, canonically: per table its comment, its
+    columns with types and comments in order, and its rows in stored order (exact values: Decimal, date,
+    float). Two files with equal content give every query the same answer."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY table_name"
+        ).fetchall()
+        content = {}
+        for table, comment in tables:
+            columns = con.execute(
+                "SELECT column_name, data_type, comment FROM duckdb_columns() "
+                "WHERE schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+                [table],
+            ).fetchall()
+            content[table] = {
+                "comment": comment,
+                "columns": columns,
+                "rows": con.execute(f"FROM marts.{table}").fetchall(),
+            }
+        return content
