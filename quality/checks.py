@@ -247,6 +247,11 @@ def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla:
     )
 
 
+# How a quarantined row is named in check metadata: by its id, else (an empty id) by its file and its line
+# number (a line the CSV reader rejected) or its number among the file's parsed rows.
+EXAMPLE_ID = "coalesce(post_id, fil || ' rad ' || rad, fil || ' post ' || radnr, fil)"
+
+
 def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
     """The row rules' expectations on the staged table: a staged row breaking a rule blocks the run."""
     asset = dg.AssetKey(["staging", kalla])
@@ -258,10 +263,10 @@ def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg
         regel: (n, examples)
         for regel, n, examples in con.execute(
             """
-            SELECT regel, count(*),
-                   list(coalesce(post_id, fil || ' rad ' || rad) ORDER BY fil, radnr, rad)[1:5]
-            FROM staging.karantan WHERE kalla = ? GROUP BY regel
-            """,
+            SELECT regel, count(*), list(exempel ORDER BY fil, radnr, rad)[1:5]
+            FROM (SELECT *, {EXAMPLE_ID} AS exempel FROM staging.karantan WHERE kalla = ?)
+            GROUP BY regel
+            """.replace("{EXAMPLE_ID}", EXAMPLE_ID),
             [kalla],
         ).fetchall()
     }

@@ -89,6 +89,20 @@ def bad_number(source: Path, rng: random.Random) -> str:
     return f"bad belopp on line {i + 1} of {path.name}"
 
 
+def empty_id(source: Path, rng: random.Random) -> str:
+    # a case-system file two times in three: an empty registration id also leaves its insatser orphaned
+    path = rng.choice(
+        [newest_snapshot(source) / name for name in CASE_FILES] + [rng.choice(payment_files(source))]
+    )
+    encoding, lines = read_lines(path)
+    header = lines[0].split(";")
+    column = next(header.index(c) for c in ("insats_id", "utbetalning_id", "inskrivning_id") if c in header)
+    i = rng.randrange(1, len(lines))
+    lines[i] = replace_field(lines[i], column, rng.choice(["", "  "]))
+    write_lines(path, encoding, lines)
+    return f"emptied the id on line {i + 1} of {path.name}"
+
+
 def duplicate_row(source: Path, rng: random.Random) -> str:
     path = _pick_file(source, rng)
     encoding, lines = read_lines(path)
@@ -136,6 +150,7 @@ DAMAGE = (
     drop_field,
     bad_date,
     bad_number,
+    empty_id,
     duplicate_row,
     conflicting_row,
     to_windows_1252,
