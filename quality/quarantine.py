@@ -55,9 +55,14 @@ def _judged_sql(kalla: str, flags: str, reasons: str) -> str:
     )
     registration = ""
     if kalla == "insatser":
+        # EXISTS, never `IN (SELECT ...)`: one registration with an empty id makes `x IN (...)` NULL
+        # instead of false, and the insats of a missing registration would be neither staged nor
+        # quarantined.
         registration = """,
-            t.inskrivning_id IN (SELECT txt(inskrivning_id) FROM raw.inskrivningar) AS _inskrivning_finns,
-            t.inskrivning_id IN (SELECT inskrivning_id FROM staging.inskrivningar) AS _inskrivning_godkand"""
+            EXISTS (SELECT 1 FROM raw.inskrivningar AS ri
+                    WHERE txt(ri.inskrivning_id) = t.inskrivning_id) AS _inskrivning_finns,
+            EXISTS (SELECT 1 FROM staging.inskrivningar AS si
+                    WHERE si.inskrivning_id = t.inskrivning_id) AS _inskrivning_godkand"""
     return f"""
         WITH dubbletter AS (
             SELECT _fil, _radnr,

@@ -257,8 +257,10 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
 _REGISTRATION_IN_STAGING = Expect(
     "UnexpectedRowsExpectation",
     {
-        "unexpected_rows_query": "SELECT insats_id FROM {batch} "
-        "WHERE inskrivning_id NOT IN (SELECT inskrivning_id FROM staging.inskrivningar)",
+        # null-safe: `x NOT IN (... NULL ...)` is NULL, never true
+        "unexpected_rows_query": "SELECT insats_id FROM {batch} WHERE inskrivning_id IS NULL OR "
+        "inskrivning_id NOT IN (SELECT inskrivning_id FROM staging.inskrivningar "
+        "WHERE inskrivning_id IS NOT NULL)",
         "description": "every staged insats belongs to a staged registration",
     },
 )

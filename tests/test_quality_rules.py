@@ -960,3 +960,36 @@ def test_indicator_warns_only_above_its_threshold(tmp_path, qualified_id, above)
     assert outcome.error is None
     assert outcome.unexpected_count == failing
     assert outcome.success is not above
+
+
+# --- 5. hand-built cases outside the shared source ----------------------------------------------------
+
+
+def test_missing_registration_is_found_even_when_a_registration_has_no_id(tmp_path):
+    """`x IN (SELECT id ...)` is NULL, not false, once one id is NULL: a registration with an empty id
+    must not hide that another insats's registration is missing (the insats was neither staged nor
+    quarantined: lost). Hand-worked: I1 staged; the id-less registration quarantined for its missing
+    field; S1 staged; S_FORALDRALOS quarantined, its registration not in the extract."""
+    src = SourceBuilder(tmp_path / "source", UTTAG)
+    src.inskrivning("I1", P12, "2019-02-01")
+    src.inskrivning("", P12D, "2019-02-01")
+    src.insats("S1", "I1", "coachning", "2019-03-01")
+    src.insats("S_FORALDRALOS", "I_FINNS_EJ", "coachning", "2019-03-01")
+    src.write()
+    con = stage(src.root, tmp_path / "work")
+    try:
+        assert _ids(con, "SELECT insats_id FROM staging.insatser") == ["S1"]
+        assert con.execute(
+            "SELECT post_id, regel, orsak FROM staging.karantan WHERE kalla = 'insatser'"
+        ).fetchall() == [
+            (
+                "S_FORALDRALOS",
+                "insatser.inskrivning_saknas",
+                "inskrivning_id 'I_FINNS_EJ' finns inte bland uttagets läsbara rader",
+            )
+        ]
+        assert _ids(con, "SELECT regel FROM staging.karantan WHERE kalla = 'inskrivningar'") == [
+            "inskrivningar.obligatoriskt_falt"
+        ]
+    finally:
+        con.close()

@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
@@ -244,6 +244,7 @@ DAMAGE = st.lists(st.sampled_from(corrupt.DAMAGE), min_size=1, max_size=3)
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(damage=DAMAGE, seed=st.integers(0, 10_000))
+@example(damage=[corrupt.empty_id] * 3, seed=8)  # an empty id in each source: it crashed the check
 def test_random_damage_never_crashes_and_nothing_is_lost(
     tmp_path_factory, small_generated_source, damage, seed
 ):
