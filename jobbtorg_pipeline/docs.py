@@ -190,7 +190,16 @@ MALFORMED_INPUT = (
         "the extract is blocked (`filer_lasbara`), naming the file and the byte offset",
     ),
     ("an empty file (not even a header)", "the extract is blocked (`filer_lasbara`)"),
-    ("a missing column, or a column twice", "the extract is blocked (`filer_lasbara`), naming the column"),
+    (
+        "a missing column, or a column twice",
+        "the extract is blocked (`filer_lasbara`), naming the column; other header cells are shown only "
+        "when they look like column names (no digits)",
+    ),
+    (
+        "a file without its header row",
+        "the extract is blocked (`filer_lasbara`), naming the missing columns and asking whether the header "
+        "row is missing; no cell of the first line is shown (it holds data, a personnummer too)",
+    ),
     ("a header with its columns in another order", "read by name: no effect"),
     ("an extra, unknown column", "ignored; listed in the materialisation's metadata"),
     (

@@ -247,9 +247,13 @@ def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla:
     )
 
 
-# How a quarantined row is named in check metadata: by its id, else (an empty id) by its file and its line
-# number (a line the CSV reader rejected) or its number among the file's parsed rows.
-EXAMPLE_ID = "coalesce(post_id, fil || ' rad ' || rad, fil || ' post ' || radnr, fil)"
+# How a quarantined row is named in check metadata: by its id, else (an empty id, or one that looks like
+# a personnummer, as when the columns are swapped) by its file and its line number (a line the CSV reader
+# rejected) or its number among the file's parsed rows.
+EXAMPLE_ID = (
+    "coalesce(CASE WHEN NOT regexp_matches(post_id, '\\d{6}[-+]?\\d{4}') THEN post_id END, "
+    "fil || ' rad ' || rad, fil || ' post ' || radnr, fil)"
+)
 
 
 def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:

@@ -194,6 +194,12 @@ EXAMPLES: tuple[Breaking, ...] = (
         ("kon 'Q' finns inte i kodlistan",),
         lambda s: s.inskrivning("IB_KON", P12, "2019-02-01", kon="Q"),
     ),
+    Breaking(  # a personnummer in the wrong column is not quoted in the reason
+        "inskrivningar.kod_kon",
+        "IB_KON_PNR",
+        ("kon (ett värde som liknar ett personnummer) finns inte i kodlistan",),
+        lambda s: s.inskrivning("IB_KON_PNR", P12, "2019-02-01", kon=P12D),
+    ),
     Breaking(  # unreadable remissdatum: NULL, so remiss_efter_inskrivning cannot also fire
         "inskrivningar.datum_lasbart",
         "IB_DATUM",

@@ -4,6 +4,7 @@ blocks the run and leaves the analysts' file exactly as it was; random damage ne
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -230,6 +231,60 @@ def test_no_personnummer_reaches_check_metadata_or_data_docs(clean, generated_so
     texts += [p.read_text(errors="replace") for p in clean.settings.data_docs_dir.rglob("*.html")]
     blob = "\n".join(texts)
     assert not [n for n in numbers if n in blob]
+
+
+def _without_header(source: Path) -> str:
+    """The registrations without their header row: its first data line, a personnummer in it, is read
+    as the header."""
+    path = corrupt.newest_snapshot(source) / "inskrivningar.csv"
+    encoding, lines = corrupt.read_lines(path)
+    corrupt.write_lines(path, encoding, lines[1:])
+    return "filer_lasbara"
+
+
+def _ids_and_numbers_swapped(source: Path) -> str:
+    """Every registration with inskrivning_id and personnummer swapped (the header as it should be): the
+    ids the checks show as examples are personnummer, and every registration is quarantined."""
+    path = corrupt.newest_snapshot(source) / "inskrivningar.csv"
+    encoding, lines = corrupt.read_lines(path)
+    header = lines[0].split(";")
+    a, b = header.index("inskrivning_id"), header.index("personnummer")
+    swapped = []
+    for line in lines[1:]:
+        fields = line.split(";")
+        fields[a], fields[b] = fields[b], fields[a]
+        swapped.append(";".join(fields))
+    corrupt.write_lines(path, encoding, [lines[0], *swapped])
+    return "karantanandel"
+
+
+def _numbers_in(blob: bytes, numbers: set[str]) -> set[str]:
+    """The personnummer of `numbers` written in `blob` as a whole number (not inside a longer one)."""
+    found = re.findall(rb"(?<![0-9])[0-9]{6,8}[-+]?[0-9]{4}(?![0-9])", blob)
+    return {f.decode() for f in found} & numbers
+
+
+@pytest.mark.parametrize("damage", [_without_header, _ids_and_numbers_swapped])
+def test_no_personnummer_reaches_a_blocked_runs_messages_event_log_or_data_docs(
+    tmp_path, small_generated_source, damage
+):
+    """A blocked run's reasons are shown on the terminal, in the Dagster event log (check results,
+    materialisation metadata, log lines), in the alert and in the Data Docs: none may hold a number."""
+    from tests.test_end_to_end import _source_numbers
+
+    numbers = _source_numbers(small_generated_source)
+    source = corrupt.copy_source(small_generated_source, tmp_path / "source")
+    blocking = damage(source)
+    warehouse = tmp_path / "w"
+    done = jobbtorg("run", "--source", str(source), "--warehouse", str(warehouse), env=cli_env(tmp_path))
+    assert done.returncode == 1
+    assert blocking in done.stderr and "Traceback" not in done.stderr
+    assert _numbers_in(done.stderr.encode(), numbers) == set()
+    home = [p for p in (tmp_path / "home").rglob("*") if p.is_file()]  # event log, compute logs, alerts
+    docs = list((warehouse / "kvalitet" / "datadocs").rglob("*.html"))
+    assert docs and any(p.suffix == ".db" for p in home)
+    leaked = {str(p): _numbers_in(p.read_bytes(), numbers) for p in home + docs}
+    assert {p: n for p, n in leaked.items() if n} == {}
 
 
 DAMAGE = st.lists(st.sampled_from(corrupt.DAMAGE), min_size=1, max_size=3)

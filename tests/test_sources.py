@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from pathlib import Path
 
@@ -214,3 +215,29 @@ def test_an_overwritten_month_reads_the_new_content(tmp_path):
     con = _load(tmp_path)
     assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("1,00",)]
     assert con.execute("SELECT sha256 FROM raw.filer WHERE fil LIKE 'utbetalningar/%'").fetchone() != first
+
+
+def test_a_file_without_its_header_row_names_the_missing_columns_and_echoes_no_data(tmp_path):
+    """Its first data line is read as the header: the problem names the contract's columns it lacks and
+    shows no cell of that line, which holds a personnummer (it reaches the check, Data Docs and logs)."""
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "inskrivningar.csv"
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[1:]))
+    (problem,) = _problems(_load(tmp_path)).values()
+    assert "lacks the column(s) inskrivning_id, personnummer, kon" in problem
+    assert "header row missing" in problem
+    assert A not in problem and "I1" not in problem and "Älvsjö" not in problem
+    assert not re.search(r"\d{4}", problem.replace("2019-10-01", ""))
+
+
+def test_header_cells_are_shown_only_when_they_look_like_column_names(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv"
+    header, row = path.read_text().splitlines()
+    cells = header.split(";")
+    cells[0] = "insats_nr"  # a renamed column: worth showing
+    path.write_text(";".join([*cells, A]) + "\n" + row + ";x\n")  # and a cell that is a personnummer
+    (problem,) = _problems(_load(tmp_path)).values()
+    assert "lacks the column(s) insats_id" in problem
+    assert "insats_nr" in problem
+    assert A not in problem and "1 cell with digits not shown" in problem

@@ -24,7 +24,10 @@ CREATE OR REPLACE TEMP MACRO manad(x) AS
 CREATE OR REPLACE TEMP MACRO belopp_sek(x) AS
     CASE WHEN regexp_full_match(replace(trim(x), ' ', ''), '[-+]?\d+([.,]\d{1,2})?')
          THEN try_cast(replace(replace(trim(x), ' ', ''), ',', '.') AS DECIMAL(15, 2)) END;
-CREATE OR REPLACE TEMP MACRO citat(x) AS coalesce('''' || x || '''', '(tomt)');
+-- A raw value quoted in a reason; one that looks like a personnummer (columns swapped) is not shown.
+CREATE OR REPLACE TEMP MACRO citat(x) AS
+    CASE WHEN regexp_matches(x, '\d{6}[-+]?\d{4}') THEN '(ett värde som liknar ett personnummer)'
+         ELSE coalesce('''' || x || '''', '(tomt)') END;
 """
 
 

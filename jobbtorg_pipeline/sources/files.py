@@ -197,8 +197,8 @@ def load_csv(
     missing = [c for c in wanted if c not in header]
     if missing:
         return unreadable(
-            f"{label} lacks the column(s) {', '.join(missing)} (its header: {'; '.join(header)}); "
-            "the file does not follow CONTRACT §1.",
+            f"{label} lacks the column(s) {', '.join(missing)}; {_header_in_words(header, wanted)} "
+            "The file does not follow CONTRACT §1.",
             fp,
         )
     duplicated = sorted({c for c in header if header.count(c) > 1 and c in wanted})
@@ -206,7 +206,7 @@ def load_csv(
         return unreadable(f"{label} has the column(s) {', '.join(duplicated)} more than once.", fp)
     names = [c if c else f"_tom_{i}" for i, c in enumerate(header)]
     names = [c if names.count(c) == 1 else f"{c}_{i}" for i, c in enumerate(names)]
-    unknown = tuple(c for c in header if c not in wanted)
+    unknown = shown_header_cells([c for c in header if c not in wanted])
 
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="las-") as tmp:
         readable = path
@@ -242,6 +242,31 @@ def load_csv(
     loaded = LoadedFile(kalla, label, fp, rader, avvisade, unknown, manad, None, baseline)
     _record(con, loaded, "last")
     return loaded
+
+
+_COLUMN_NAME = re.compile(r"[^\W\d]([^\W\d]|[ _-]){0,39}")
+
+
+def shown_header_cells(cells: list[str]) -> tuple[str, ...]:
+    """Header cells fit to show in messages and metadata: those that look like column names (letters,
+    `_`, `-` or spaces, no digit). A file without its header row has a data line there, personnummer
+    included, and what is shown reaches check metadata, Data Docs, logs and alerts: never echo data. The
+    others are counted in a last entry."""
+    shown = [c for c in cells if _COLUMN_NAME.fullmatch(c)]
+    hidden = len(cells) - len(shown)
+    if hidden:
+        shown.append(f"({hidden} cell{'s' if hidden > 1 else ''} with digits not shown)")
+    return tuple(shown)
+
+
+def _header_in_words(header: list[str], wanted: tuple[str, ...]) -> str:
+    if not set(header) & set(wanted):
+        return (
+            f"its first line has none of the contract's columns ({len(header)} cells, not shown): is the "
+            "header row missing?"
+        )
+    other = shown_header_cells([c for c in header if c not in wanted])
+    return f"its other header cells: {', '.join(other)}." if other else "it has no other header cells."
 
 
 def count_rows(path: Path) -> int:
