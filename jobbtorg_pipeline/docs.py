@@ -171,9 +171,28 @@ def rule_catalogue() -> str:
 
 MALFORMED_INPUT = (
     (
-        "a line with more or fewer fields than the header, or an unclosed quote",
-        f"the line is quarantined (`<källa>.{REJECTED_LINE_RULE}`) with its line number and text; "
-        "the rest is read",
+        "a line with more or fewer fields than the header",
+        f"the line is quarantined (`<källa>.{REJECTED_LINE_RULE}`) with its line number, its text and the "
+        "fields expected and found; the rest is read",
+    ),
+    (
+        'an unclosed quote `"` (a stray quote in a field)',
+        "the quote joins the lines after it into one field, up to the next quote: that record, lines and "
+        "all, is quarantined (`<källa>.radbrytning_i_falt`, or `<källa>.felaktig_rad` when it cannot be "
+        "split into the header's fields or runs to the end of the file) with the number of lines it "
+        "joined; the swallowed lines are kept in its raw text and counted by `radredovisning`. A quote "
+        "left open to the end of the file over more than 10,000 bytes (DuckDB keeps no more of a line "
+        "it rejects) blocks the extract (`radredovisning`), naming the line where it opens",
+    ),
+    (
+        "a field with a line break inside quotes",
+        "the row is quarantined (`<källa>.radbrytning_i_falt`): the contract's dialect has none",
+    ),
+    (
+        "a blank line (nothing before its line end; CR LF in a file with CR LF line ends)",
+        "skipped: it holds no data. It is counted (`raw.filer.tomma_rader`) so that row accounting "
+        "reconciles every line of the file. A line of only spaces or only `;` is not blank: it is read as "
+        "a row (and quarantined for its missing fields, or for their number)",
     ),
     (
         "a date that cannot be read (`2019-02-30`, `2019-2-3`, `20190203`)",

@@ -73,6 +73,9 @@ class RowRule:
     columns: tuple[str, ...]
     expect: tuple[Expect, ...]  # what then holds on the staged table
     typed_only: str = ""  # why there is no expectation, when the staged column's type is the guarantee
+    # An exclusive rule says the row's fields cannot be trusted at all: a row breaking it is quarantined
+    # under it alone (the other rules would only judge text that is not what it claims to be).
+    exclusive: bool = False
 
     level = QUARANTINE
     consequence = "the row goes to `staging.karantan` with this rule id and the reason; the rest go on"
@@ -254,6 +257,50 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
     return identical, conflict
 
 
+# Staged columns that hold text: only there can a line break be left.
+_TEXT_COLUMNS = {
+    kalla: tuple(
+        _staged(c)
+        for c in cols
+        if c not in DATE_COLUMNS[kalla] + TIMESTAMP_COLUMNS[kalla]
+        and c not in ("personnummer", "avser_manad", "belopp")
+    )
+    for kalla, cols in COLUMNS.items()
+}
+
+
+def _line_break(kalla: str) -> RowRule:
+    cols = COLUMNS[kalla]
+    breaks = " + ".join(
+        f"coalesce(length(_ratt.{c}) - length(replace(_ratt.{c}, chr(10), '')), 0)" for c in cols
+    )
+    names = ", ".join(f"CASE WHEN contains(_ratt.{c}, chr(10)) THEN '{c}' END" for c in cols)
+    staged = " || ".join(f"coalesce({c}, '')" for c in _TEXT_COLUMNS[kalla])
+    return RowRule(
+        id="radbrytning_i_falt",
+        kalla=kalla,
+        checks='no field holds a line break (an unclosed quote `"` joins the lines after it into one '
+        "field, up to the next quote)",
+        why="CONTRACT §1 dialect has no line breaks in fields; the lines a stray quote swallowed are rows of "
+        "their own, and would otherwise be lost without a trace",
+        breaks=f"{' OR '.join(f'contains(_ratt.{c}, chr(10))' for c in cols)}",
+        reason=f"'fält med radbrytning (' || concat_ws(', ', {names}) || '): ett citattecken som inte "
+        f"stängs slog ihop ' || ({breaks} + 1) || ' rader'",
+        columns=cols,
+        expect=(
+            Expect(
+                "UnexpectedRowsExpectation",
+                {
+                    "unexpected_rows_query": f"SELECT {ID_COLUMN[kalla]} FROM {{batch}} "
+                    f"WHERE strpos({staged}, chr(10)) > 0",
+                    "description": "no staged text holds a line break",
+                },
+            ),
+        ),
+        exclusive=True,
+    )
+
+
 _REGISTRATION_IN_STAGING = Expect(
     "UnexpectedRowsExpectation",
     {
@@ -267,6 +314,7 @@ _REGISTRATION_IN_STAGING = Expect(
 
 ROW_RULES: tuple[RowRule, ...] = (
     # inskrivningar
+    _line_break("inskrivningar"),
     _required("inskrivningar"),
     _personnummer("inskrivningar"),
     _code("inskrivningar", "malgrupp", MALGRUPPER),
@@ -309,6 +357,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     _not_after_uttag("inskrivningar"),
     *_duplicates("inskrivningar"),
     # insatser
+    _line_break("insatser"),
     _required("insatser"),
     _code("insatser", "insatstyp", INSATSTYPER),
     _code("insatser", "regi", REGI),
@@ -337,6 +386,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     ),
     *_duplicates("insatser"),
     # utbetalningar
+    _line_break("utbetalningar"),
     _required("utbetalningar"),
     _personnummer("utbetalningar"),
     RowRule(
@@ -366,7 +416,10 @@ ROW_RULES: tuple[RowRule, ...] = (
 
 # Lines the CSV reader could not split into the header's fields (CONTRACT §1 dialect).
 REJECTED_LINE_RULE = "felaktig_rad"
-REJECTED_LINE_TEXT = "the line has as many fields as the header (and no unclosed quote)"
+REJECTED_LINE_TEXT = (
+    "the line has as many fields as the header (and no quote left open to the end of the file); the reason "
+    "says how many fields were expected and found"
+)
 
 DATASET_RULES: tuple[DatasetRule, ...] = (
     DatasetRule(
@@ -384,13 +437,18 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
     ),
     DatasetRule(
         id="radredovisning",
-        checks="for every source file, rows read = rows staged + rows quarantined",
-        why="nothing read may be lost: every row is counted or has a reason",
+        checks="for every source file, rows read = rows staged + rows quarantined; and the file's data "
+        "lines = rows read (parsed or rejected by the CSV reader) + the lines held inside a row past its "
+        "first (a quoted line break) + blank lines (no data: skipped)",
+        why="nothing read may be lost: every row is counted or has a reason, and every line of the file is "
+        "in a row or blank (an unclosed quote once swallowed 10 lines into one field and nobody noticed)",
     ),
     DatasetRule(
         id="karantanandel",
         checks="the share of a source's rows in quarantine is at most the ceiling "
-        "(JOBBTORG_QUARANTINE_CEILING, default 5 %)",
+        "(JOBBTORG_QUARANTINE_CEILING, default 5 %); counted in lines of its files, so a quarantined row "
+        "that an unclosed quote joined from 11 lines counts 11, and every extra copy of an identical "
+        "duplicate counts as well",
         why="a broken extract quarantines many rows; publishing what is left would misstate the figures",
     ),
 )

@@ -65,6 +65,7 @@ SERIE000 = _luhn12("19800101000")
 DATUM_FEL = _luhn12("19800230123")  # 30 February
 LUHN_FEL = P12[:-1] + str((int(P12[-1]) + 1) % 10)
 FORMAT_FEL = "800101-123"
+T = "2019-01-10 12:00:00"  # andrad_tid of the raw lines below
 
 # inskrivning_id -> the 12-digit number its person key must stand for.
 PERSONS = {
@@ -266,24 +267,39 @@ EXAMPLES: tuple[Breaking, ...] = (
         ),
         quarantined=3,
     ),
-    Breaking(
+    Breaking(  # a stray quote in stadsdel swallows the next lines up to a quote on IB_STANGER's line,
+        # where the record goes on with the fields that follow it: 12 fields on 4 lines, parsed
+        "inskrivningar.radbrytning_i_falt",
+        "IB_RADBRYTNING",
+        ("fält med radbrytning (stadsdel): ett citattecken som inte stängs slog ihop 4 rader",),
+        line="\n".join(
+            [
+                f'IB_RADBRYTNING;{P12};K;"Rinkeby-Kista;Jobbtorg Järva;sfi;2019-01-07;2019-01-10;;;;{T}',
+                f"IB_SVALD_1;{P12D};M;Farsta;Jobbtorg Sydost;sfi;2019-01-07;2019-01-10;;;;{T}",
+                f"IB_SVALD_2;{P10};K;Farsta;Jobbtorg Sydost;sfi;2019-01-07;2019-01-10;;;;{T}",
+                f'IB_STANGER;{P10D};M;Farsta";Jobbtorg Sydost;sfi;2019-01-07;2019-01-10;;;;{T}',
+            ]
+        ),
+        fil=INSKRIVNINGAR_CSV,
+    ),
+    Breaking(  # after the record on 4 lines: its line number is the file's, not DuckDB's (3 less)
         "inskrivningar.felaktig_rad",
         None,
-        ("MISSING COLUMNS",),
+        ("fel antal fält: väntade 12, fann 3",),
         line=f"IX_FOR_FA;{P12};K",
         fil=INSKRIVNINGAR_CSV,
     ),
     Breaking(
         "inskrivningar.felaktig_rad",
         None,
-        ("TOO MANY COLUMNS",),
+        ("fel antal fält: väntade 12, fann 13",),
         line=f"IX_FOR_MANGA;{P12};K;Rinkeby-Kista;Jobbtorg Järva;sfi;2019-01-07;2019-01-10;;;;x;y",
         fil=INSKRIVNINGAR_CSV,
     ),
     Breaking(  # must stay the file's last line: an open quote runs to the end of the file
         "inskrivningar.felaktig_rad",
         None,
-        ("UNQUOTED VALUE",),
+        ("ett citattecken som inte stängs: raden kunde inte delas i fält",),
         line=f'IX_CITAT;"{P12};K;Rinkeby-Kista;Jobbtorg Järva;sfi;2019-01-07;2019-01-10;;;;',
         fil=INSKRIVNINGAR_CSV,
     ),
@@ -365,10 +381,17 @@ EXAMPLES: tuple[Breaking, ...] = (
         ),
         quarantined=2,
     ),
+    Breaking(  # a quoted line break, quotes closed: still two lines in one record
+        "insatser.radbrytning_i_falt",
+        "SB_RADBRYTNING",
+        ("fält med radbrytning (anordnare): ett citattecken som inte stängs slog ihop 2 rader",),
+        line=f'SB_RADBRYTNING;I_12;coachning;extern;"Anordnare\nAB";2019-01-15;;;{T}',
+        fil=INSATSER_CSV,
+    ),
     Breaking(
         "insatser.felaktig_rad",
         None,
-        ("TOO MANY COLUMNS",),
+        ("fel antal fält: väntade 9, fann 10",),
         line="SX_FOR_MANGA;I_12;coachning;egen;;2019-01-15;;;2019-01-15 12:00:00;extra",
         fil=INSATSER_CSV,
     ),
@@ -449,9 +472,17 @@ EXAMPLES: tuple[Breaking, ...] = (
         quarantined=2,
     ),
     Breaking(
+        "utbetalningar.radbrytning_i_falt",
+        "UB_RADBRYTNING",
+        ("fält med radbrytning (stadsdel): ett citattecken som inte stängs slog ihop 2 rader",),
+        line=f'UB_RADBRYTNING;{P12};H-1;"Rinkeby-Kista;2019-03;2019-03-25;100;forsorjningsstod\n'
+        f'UB_SVALD;{P12D};H-2;Rinkeby-Kista";2019-03;2019-03-25;200;forsorjningsstod',
+        fil=UTBETALNINGAR_2019_03,
+    ),
+    Breaking(
         "utbetalningar.felaktig_rad",
         None,
-        ("MISSING COLUMNS",),
+        ("fel antal fält: väntade 8, fann 3",),
         line=f"UX_FOR_FA;{P12};H-1",
         fil=UTBETALNINGAR_2019_03,
     ),
@@ -538,7 +569,7 @@ def test_every_row_rule_and_rejected_line_has_a_breaking_example():
 def test_breaking_row_is_quarantined_with_its_rule_and_reason(db, built, example):
     """The row is in staging.karantan under exactly its rule, with a reason that says what is wrong."""
     kalla = _kalla(example.rule)
-    if example.line is None:
+    if example.post_id is not None:
         rows = db.execute(
             "SELECT kalla, regel, orsak, post_id, radnr, rad FROM staging.karantan WHERE post_id = ?",
             [example.post_id],
@@ -553,7 +584,7 @@ def test_breaking_row_is_quarantined_with_its_rule_and_reason(db, built, example
         assert (kalla_, regel, post_id) == (kalla, example.rule, example.post_id)
         for words in example.reason:
             assert words in orsak, f"{orsak!r} should say {words!r}"
-        if example.line is None:
+        if example.post_id is not None:
             assert radnr is not None and rad is None
         else:  # a rejected line is known by its line number only
             assert radnr is None and rad == built.lines[example.line]
@@ -661,9 +692,12 @@ def test_insats_on_a_rejected_registration_line_is_quarantined(db):
 
 
 def test_rows_read_equal_rows_staged_plus_rows_quarantined(db, built):
-    """Per file: data lines written = raw rows + rejected lines = staged + distinct quarantined rows."""
+    """Per file: data lines written = raw rows + rejected lines + lines inside a row (a quoted line
+    break), and raw rows + rejected lines = staged + distinct quarantined rows."""
     files = _ids(db, "SELECT fil FROM raw.filer WHERE status = 'last' ORDER BY fil")
     assert len(files) == 5  # two case-system files and the payment months 2019-03, -04, -05
+    # by hand: the lines past the first of each *_RADBRYTNING record
+    inside = {INSKRIVNINGAR_CSV: 3, INSATSER_CSV: 1, UTBETALNINGAR_2019_03: 1}
     for fil in files:
         kalla = db.execute("SELECT kalla FROM raw.filer WHERE fil = ?", [fil]).fetchone()[0]
         written = (built.root / fil).read_text(encoding="utf-8").count("\n") - 1  # less the header
@@ -675,8 +709,12 @@ def test_rows_read_equal_rows_staged_plus_rows_quarantined(db, built):
             "WHERE fil = ?",
             [fil],
         ).fetchone()
-        assert raw + rejected == written, fil
-        assert staged + quarantined == written, fil
+        recorded = db.execute(
+            "SELECT fysiska_rader, inneslutna_rader, tomma_rader FROM raw.filer WHERE fil = ?", [fil]
+        ).fetchone()
+        assert recorded == (written, inside.get(fil, 0), 0), fil
+        assert raw + rejected + inside.get(fil, 0) == written, fil
+        assert staged + quarantined == raw + rejected, fil
     # and by hand: the quarantined rows are the examples' rows, plus the insats on IX_FOR_FA's line
     for kalla in SOURCES:
         expected = sum(e.quarantined for e in EXAMPLES if _kalla(e.rule) == kalla)
@@ -821,6 +859,20 @@ INJECTIONS: dict[str, tuple[str, set[str]]] = {
         "INSERT INTO staging.insatser SELECT * REPLACE ('praktik' AS insatstyp) "
         "FROM staging.insatser WHERE insats_id = 'S_2'",
         {"dubblett_identisk", "dubblett_konflikt"},
+    ),
+    "inskrivningar.radbrytning_i_falt": (
+        "UPDATE staging.inskrivningar SET stadsdel = 'Rinkeby' || chr(10) || 'Kista' "
+        "WHERE inskrivning_id = 'I_12D'",
+        {"radbrytning_i_falt"},
+    ),
+    "insatser.radbrytning_i_falt": (
+        "UPDATE staging.insatser SET anordnare = 'Anordnare' || chr(10) || 'AB' WHERE insats_id = 'S_2'",
+        {"radbrytning_i_falt"},
+    ),
+    "utbetalningar.radbrytning_i_falt": (
+        "UPDATE staging.utbetalningar SET hushall_id = 'H' || chr(10) || '1' "
+        "WHERE utbetalning_id = 'U_KOMMA'",
+        {"radbrytning_i_falt"},
     ),
     "utbetalningar.obligatoriskt_falt": (
         "UPDATE staging.utbetalningar SET hushall_id = NULL WHERE utbetalning_id = 'U_KOMMA'",

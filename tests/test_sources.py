@@ -9,8 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from jobbtorg_pipeline.sources.encoding import EncodingProblem, fingerprint
+from jobbtorg_pipeline.sources.encoding import EncodingProblem, LineCounter, fingerprint
 from jobbtorg_pipeline.sources.files import (
     SourceError,
     find_snapshot,
@@ -241,3 +243,20 @@ def test_header_cells_are_shown_only_when_they_look_like_column_names(tmp_path):
     assert "lacks the column(s) insats_id" in problem
     assert "insats_nr" in problem
     assert A not in problem and "1 cell with digits not shown" in problem
+
+
+@given(
+    data=st.binary(max_size=40).map(lambda b: bytes(b"ab;\n\r"[x % 5] for x in b)), block=st.integers(1, 8)
+)
+@settings(max_examples=300, deadline=None)
+def test_lines_and_blank_lines_are_counted_across_blocks(data, block):
+    """The streamed count (any block size: a blank line may straddle two blocks) against splitting the
+    whole file: lines = line ends plus a last line without one; blank = empty lines after the first,
+    a lone CR counting as empty."""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines = lines[:-1]
+    counter = LineCounter()
+    for i in range(0, len(data), block):
+        counter.update(data[i : i + block])
+    assert counter.result() == (len(lines) if data else 0, sum(1 for x in lines[1:] if x in (b"", b"\r")))

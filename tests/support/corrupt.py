@@ -103,6 +103,22 @@ def empty_id(source: Path, rng: random.Random) -> str:
     return f"emptied the id on line {i + 1} of {path.name}"
 
 
+def stray_quote(source: Path, rng: random.Random) -> str:
+    """A quote opening a field, closed some lines later or never: the lines between join one field."""
+    path = _pick_file(source, rng)
+    encoding, lines = read_lines(path)
+    i = rng.randrange(1, len(lines))
+    column = rng.randrange(len(lines[i].split(";")))
+    lines[i] = replace_field(lines[i], column, '"' + lines[i].split(";")[column])
+    closed = ""
+    if rng.random() < 0.5 and i + 1 < len(lines):
+        j = rng.randrange(i + 1, min(i + 12, len(lines)))
+        lines[j] = replace_field(lines[j], column, lines[j].split(";")[column] + '"')
+        closed = f", closed on line {j + 1}"
+    write_lines(path, encoding, lines)
+    return f"stray quote on line {i + 1} of {path.name}{closed}"
+
+
 def duplicate_row(source: Path, rng: random.Random) -> str:
     path = _pick_file(source, rng)
     encoding, lines = read_lines(path)
@@ -151,6 +167,7 @@ DAMAGE = (
     bad_date,
     bad_number,
     empty_id,
+    stray_quote,
     duplicate_row,
     conflicting_row,
     to_windows_1252,
