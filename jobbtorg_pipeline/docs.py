@@ -131,6 +131,12 @@ def rule_catalogue() -> str:
         )
     out += [
         "",
+        "Not a rule, on purpose: a payment's `utbetalningsdatum` after the uttagsdatum. The payments come",
+        "from another system, one file per month, delivered on their own schedule; the uttagsdatum is the",
+        "date of the case system's snapshot. A payment paid after that date is a real payment, not a typing",
+        "error, so `datum_efter_uttag` judges only the case system's dates (registrations and insatser).",
+        "The self-sufficiency marts follow up payment months by `avser_manad`, within the months delivered.",
+        "",
         "## Dataset rules",
         "",
         "A dataset rule judges an extract as a whole. Each is a blocking asset check: when it fails, the",
@@ -199,7 +205,8 @@ MALFORMED_INPUT = (
         "the row is quarantined (`<källa>.datum_lasbart`) with the column and the text",
     ),
     (
-        "a belopp that is no number, or has more than two decimals",
+        "a belopp that is no number, has more than two decimals, or has a space (also U+00A0 or U+202F) "
+        "anywhere but between groups of three digits (`1 234,50` is read, `1 2 3` is not)",
         "the row is quarantined (`utbetalningar.belopp_tal`)",
     ),
     ("an invalid personnummer", "the row is quarantined (`<källa>.personnummer_giltigt`) with the reason"),

@@ -354,12 +354,19 @@ def _indicator(
     failing = outcomes[0].unexpected_count or 0
     share = failing / counted if counted else 0.0
     metadata.update(share=round(share, 4), threshold=indicator.threshold, rows=counted)
+    description = f"{indicator.checks}: {share:.1%} (warns above {indicator.threshold:.0%})"
+    if indicator.listing:
+        listed = [str(r[0]) for r in con.execute(indicator.listing).fetchall()]
+        metadata[indicator.listing_name] = dg.MetadataValue.json(listed)
+        if listed:
+            description += f"; {indicator.listing_name.replace('_', ' ')}: {', '.join(listed[:12])}"
+            description += f" and {len(listed) - 12} more" if len(listed) > 12 else ""
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=indicator.id,
         passed=passed,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"{indicator.checks}: {share:.1%} (warns above {indicator.threshold:.0%})",
+        description=description,
         metadata=metadata,
     )
 

@@ -103,6 +103,9 @@ class Indicator:
     threshold: float  # the highest share of rows that may fail `expect` without a warning
     query: str  # SQL over the staged tables: one column `varde`, one row per counted row
     expect: Expect  # what each row should satisfy; `mostly` is filled in from the threshold
+    # SQL listing what fails (one column), shown in the check's metadata under `listing_name`
+    listing: str = ""
+    listing_name: str = ""
     level = WARNS
     consequence = "a warning with the share in the Dagster UI; the run goes on"
 
@@ -230,13 +233,17 @@ def _order(kalla: str, rule: str, later: str, earlier: str, why: str) -> RowRule
     )
 
 
+_THING = {"inskrivningar": "registration", "insatser": "insats", "utbetalningar": "payment"}
+
+
 def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
     id_col = ID_COLUMN[kalla]
     unique = (Expect("ExpectColumnValuesToBeUnique", {"column": id_col}),)
     identical = RowRule(
         id="dubblett_identisk",
         kalla=kalla,
-        checks=f"a row identical to an earlier row with the same `{id_col}` is counted once",
+        checks=f"a row identical to an earlier row with the same `{id_col}` is counted once: the extra "
+        "copies are quarantined (and count in `karantanandel` and `marts.datakvalitet`)",
         why="a re-sent row must not count a person or a payment twice",
         breaks="_dubblett_nr > 1 AND NOT _dubblett_konflikt",
         reason=f"'identisk kopia av {id_col} ' || citat({id_col}) || ' (räknas en gång)'",
@@ -247,7 +254,7 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
         id="dubblett_konflikt",
         kalla=kalla,
         checks=f"rows that share a `{id_col}` but differ are all quarantined",
-        why="when two rows disagree about one registration, neither can be trusted",
+        why=f"when two rows disagree about one {_THING[kalla]}, neither can be trusted",
         breaks="_dubblett_konflikt",
         reason=f"'{id_col} ' || citat({id_col}) || ' förekommer ' || _dubblett_antal || "
         "' gånger med olika innehåll'",
@@ -402,7 +409,8 @@ ROW_RULES: tuple[RowRule, ...] = (
     RowRule(
         id="belopp_tal",
         kalla="utbetalningar",
-        checks="`belopp` is a number in SEK (decimal point or comma, at most two decimals)",
+        checks="`belopp` is a number in SEK (decimal point or comma, at most two decimals; a space, "
+        "also a no-break space U+00A0 or U+202F, only between groups of three digits)",
         why="an amount that cannot be read cannot be netted",
         breaks="_ratt.belopp IS NOT NULL AND belopp IS NULL",
         reason="'belopp ' || citat(_ratt.belopp) || ' är inget tal'",
@@ -453,6 +461,21 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
     ),
 )
 
+# One row per month from the first to the last delivered payment month; `varde` is the month when a
+# delivery holds it, else NULL. Files name their month; payments from PostgreSQL (no files) count the
+# months of their payment dates, as staging.utbetalningsmanader does.
+_MONTHS_DELIVERED = (
+    "WITH levererade AS ("
+    "SELECT DISTINCT strptime(manad, '%Y-%m')::DATE AS manad FROM raw.filer "
+    "WHERE kalla = 'utbetalningar' AND status = 'last' AND manad IS NOT NULL "
+    "UNION SELECT DISTINCT date_trunc('month', utbetalningsdatum)::DATE FROM staging.utbetalningar "
+    "WHERE NOT EXISTS (SELECT 1 FROM raw.filer WHERE kalla = 'utbetalningar' AND manad IS NOT NULL)), "
+    "spann AS (SELECT unnest(generate_series(min(manad), max(manad), INTERVAL 1 MONTH))::DATE AS manad "
+    "FROM levererade) "
+    "SELECT strftime(s.manad, '%Y-%m') AS manad, l.manad AS varde "
+    "FROM spann AS s LEFT JOIN levererade AS l USING (manad)"
+)
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         id="avslut_utan_orsak",
@@ -473,6 +496,18 @@ INDICATORS: tuple[Indicator, ...] = (
         query="SELECT coalesce(aktivitetsplan_datum - inskrivningsdatum, 9999) AS varde "
         "FROM staging.inskrivningar, raw.uttag WHERE inskrivningsdatum <= uttagsdatum - 5",
         expect=Expect("ExpectColumnValuesToBeBetween", {"column": "varde", "max_value": 5}),
+    ),
+    Indicator(
+        id="utbetalningsmanad_saknas",
+        kalla="utbetalningar",
+        checks="share of the months from the first to the last delivered payment month that have no delivery",
+        why="the follow-up marts read a month without payments as a month without försörjningsstöd: a "
+        "missing delivery would count everyone as self-sufficient in it",
+        threshold=0.0,
+        query=_MONTHS_DELIVERED,
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+        listing=f"SELECT manad FROM ({_MONTHS_DELIVERED}) WHERE varde IS NULL ORDER BY manad",
+        listing_name="missing_months",
     ),
     Indicator(
         id="insats_utan_planerat_slut",

@@ -206,3 +206,18 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_quarantined_with_the_lines_
         assert result.passed, result.description
     finally:
         con.close()
+
+
+def test_missing_payment_months_warn_with_the_months_in_the_metadata(tmp_path):
+    """Deliveries for 2019-01, 2019-02 and 2019-05: March and April are missing between the first and
+    the last (2 of 5 months), and would read as months without försörjningsstöd for everyone."""
+    src = SourceBuilder(tmp_path / "source", UTTAG)
+    src.inskrivning("I1", A, "2019-01-10")
+    for month in ("2019-01", "2019-02", "2019-05"):
+        src.utbetalning(f"U{month}", A, month, "100")
+    (indicator,) = [i for i in checks.indicators_for("utbetalningar") if i.id == "utbetalningsmanad_saknas"]
+    result = _check(tmp_path, src, lambda con, s: checks._indicator(con, s, indicator))
+    assert not result.passed and result.severity.value == "WARN"
+    assert result.metadata["missing_months"].value == ["2019-03", "2019-04"]
+    assert result.metadata["share"].value == 0.4
+    assert result.description.endswith(": 40.0% (warns above 0%); missing months: 2019-03, 2019-04")

@@ -111,13 +111,19 @@ def _clean_rows(s: SourceBuilder) -> None:
     s.utbetalning("U_KOD", P10P, "2019-04", "100", bistandstyp=" Ovrigt ")
     s.utbetalning("U_EN_DECIMAL", P10D, "2019-05", "250,5")
     s.utbetalning("U_SAM12", SAM12, "2019-05", "3000")
+    # thousands separated by a no-break space (U+00A0) or a narrow one (U+202F), as spreadsheets write them
+    s.utbetalning("U_NBSP", P12, "2019-04", "1\u00a0234,50")
+    s.utbetalning("U_SMAL_NBSP", P12D, "2019-05", "-12\u202f345")
+    # paid after the uttagsdatum: the payments system is not the case system's snapshot (rules.py)
+    s.utbetalning("U_EFTER_UTTAG", P10D, "2019-05", "800", utbetalningsdatum="2019-10-25")
 
 
 CLEAN = {
     "inskrivningar": {*PERSONS, "I_KODER", "I_UTTAGSDAG", "I_SAMMA_DAG"},
     "insatser": {"S_1", "S_2", "S_KODER", "S_PLAN_EFTER_UTTAG", "S_UTTAGSDAG", "S_SAMMA_DAG"}
     | {"S_PA_DUBBLETT"},
-    "utbetalningar": {"U_KOMMA", "U_PUNKT", "U_NEG", "U_MELLANSLAG", "U_KOD", "U_EN_DECIMAL", "U_SAM12"},
+    "utbetalningar": {"U_KOMMA", "U_PUNKT", "U_NEG", "U_MELLANSLAG", "U_KOD", "U_EN_DECIMAL", "U_SAM12"}
+    | {"U_NBSP", "U_SMAL_NBSP", "U_EFTER_UTTAG"},
 }
 
 
@@ -426,6 +432,12 @@ EXAMPLES: tuple[Breaking, ...] = (
         ("belopp '12.345' är inget tal",),
         lambda s: s.utbetalning("UB_BELOPP_TUSENTAL", P12, "2019-03", "12.345"),
     ),
+    Breaking(  # a space is a thousands separator only between groups of three digits
+        "utbetalningar.belopp_tal",
+        "UB_BELOPP_MELLANSLAG",
+        ("belopp '1 2 3' är inget tal",),
+        lambda s: s.utbetalning("UB_BELOPP_MELLANSLAG", P12, "2019-03", "1 2 3"),
+    ),
     Breaking(
         "utbetalningar.belopp_tal",
         "UB_BELOPP_TEXT",
@@ -678,6 +690,16 @@ def test_amounts_and_months_are_typed(db):
     assert typed["U_NEG"] == (Decimal("-300.00"), date(2019, 4, 1))
     assert typed["U_MELLANSLAG"] == (Decimal("4500.00"), date(2019, 4, 1))
     assert typed["U_EN_DECIMAL"] == (Decimal("250.50"), date(2019, 5, 1))
+    assert typed["U_NBSP"] == (Decimal("1234.50"), date(2019, 4, 1))
+    assert typed["U_SMAL_NBSP"] == (Decimal("-12345.00"), date(2019, 5, 1))
+
+
+def test_a_payment_after_the_uttagsdatum_is_staged(db):
+    """Decided, not overlooked: payments come from another system, delivered per month, and the
+    uttagsdatum is the case system's snapshot date; a payment dated after it is no typing error."""
+    assert db.execute(
+        "SELECT utbetalningsdatum FROM staging.utbetalningar WHERE utbetalning_id = 'U_EFTER_UTTAG'"
+    ).fetchone() == (date(2019, 10, 25),)
 
 
 def test_insats_on_a_rejected_registration_line_is_quarantined(db):
@@ -748,6 +770,16 @@ def test_expectations_name_columns_of_the_staged_table(db):
         for expect in rule.expect:
             named = {expect.kwargs[k] for k in ("column", "column_A", "column_B") if k in expect.kwargs}
             assert named <= staged, (rule.qualified_id, named - staged)
+
+
+def test_the_duplicate_rules_say_what_the_row_is():
+    """An insats or a payment is not a registration: the catalogue's "why" names the right thing."""
+    thing = {"inskrivningar": "one registration", "insatser": "one insats", "utbetalningar": "one payment"}
+    for rule in ROW_RULES:
+        if rule.id.startswith("dubblett"):
+            assert thing[rule.kalla] in rule.why or rule.id == "dubblett_identisk", rule.qualified_id
+            other = set(thing.values()) - {thing[rule.kalla]}
+            assert not any(t in rule.why for t in other), rule.qualified_id
 
 
 def _catalogued(*ids: str) -> bool:
@@ -981,11 +1013,20 @@ def _planerat_slut(s: SourceBuilder, above: bool) -> None:
     s.insats("S_UTAN_PLAN", "I1", "coachning", "2019-02-01", planerat_slutdatum="")
 
 
+def _utbetalningsmanader(s: SourceBuilder, above: bool) -> None:
+    # counted: the months from the first to the last delivered, 2019-03..2019-05. All three delivered:
+    # 0 of 3 missing passes the 0 % threshold; without the April file 1 of 3 (33 %) warns.
+    s.inskrivning("I1", P12, "2019-01-10")
+    for month in ("2019-03", "2019-05") if above else ("2019-03", "2019-04", "2019-05"):
+        s.utbetalning(f"U{month}", P12, month, "100")
+
+
 # indicator -> (rows for the source, {above: (rows counted, rows failing)}), worked out above
 INDICATOR_CASES: dict[str, tuple[Callable[[SourceBuilder, bool], None], dict[bool, tuple[int, int]]]] = {
     "inskrivningar.avslut_utan_orsak": (_avslut_utan_orsak, {False: (10, 1), True: (9, 1)}),
     "inskrivningar.aktivitetsplan_inom_5_dagar": (_aktivitetsplan, {False: (9, 1), True: (9, 2)}),
     "insatser.insats_utan_planerat_slut": (_planerat_slut, {False: (21, 1), True: (19, 1)}),
+    "utbetalningar.utbetalningsmanad_saknas": (_utbetalningsmanader, {False: (3, 0), True: (3, 1)}),
 }
 
 
