@@ -287,7 +287,8 @@ def _line_break(kalla: str) -> RowRule:
         id="radbrytning_i_falt",
         kalla=kalla,
         checks='no field holds a line break (an unclosed quote `"` joins the lines after it into one '
-        "field, up to the next quote)",
+        "field, up to the next quote); a row breaking it is quarantined under this rule alone, as its "
+        "fields are not what they claim to be, with the number of lines it joined",
         why="CONTRACT §1 dialect has no line breaks in fields; the lines a stray quote swallowed are rows of "
         "their own, and would otherwise be lost without a trace",
         breaks=f"{' OR '.join(f'contains(_ratt.{c}, chr(10))' for c in cols)}",
