@@ -17,14 +17,21 @@ def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
         fp = f.fingerprint
         encoding = f"{fp.encoding}{' (BOM)' if fp.bom else ''}" if fp else ""
         digest = f"`{fp.sha256[:12]}`" if fp else ""
+        lines = "" if f.fysiska_rader is None else f"{f.fysiska_rader:,}"
         rows.append(
-            f"| {f.label} | {encoding} | {f.rader:,} | {f.avvisade:,} | {digest} | {f.problem or ''} |"
+            f"| {f.label} | {encoding} | {lines} | {f.rader:,} | {f.avvisade:,} | {f.inneslutna_rader:,} "
+            f"| {f.tomma_rader:,} | {digest} | {f.problem or ''} |"
         )
-    table = "| file | encoding | rows | rejected lines | sha256 | problem |\n|---|---|---:|---:|---|---|\n"
+    table = (
+        "| file | encoding | data lines | rows | rejected lines | lines inside a row | blank lines | sha256 "
+        "| problem |\n|---|---|---:|---:|---:|---:|---:|---|---|\n"
+    )
     return {
         "files": dg.MetadataValue.md(table + "\n".join(rows)),
         "rows_read": sum(f.rader + f.avvisade for f in files),
         "rejected_lines": sum(f.avvisade for f in files),
+        "lines_inside_rows": sum(f.inneslutna_rader for f in files),
+        "blank_lines": sum(f.tomma_rader for f in files),
         "unreadable_files": sum(f.problem is not None for f in files),
     }
 

@@ -131,6 +131,12 @@ def rule_catalogue() -> str:
         )
     out += [
         "",
+        "Not a rule, on purpose: a payment's `utbetalningsdatum` after the uttagsdatum. The payments come",
+        "from another system, one file per month, delivered on their own schedule; the uttagsdatum is the",
+        "date of the case system's snapshot. A payment paid after that date is a real payment, not a typing",
+        "error, so `datum_efter_uttag` judges only the case system's dates (registrations and insatser).",
+        "The self-sufficiency marts follow up payment months by `avser_manad`, within the months delivered.",
+        "",
         "## Dataset rules",
         "",
         "A dataset rule judges an extract as a whole. Each is a blocking asset check: when it fails, the",
@@ -171,16 +177,36 @@ def rule_catalogue() -> str:
 
 MALFORMED_INPUT = (
     (
-        "a line with more or fewer fields than the header, or an unclosed quote",
-        f"the line is quarantined (`<källa>.{REJECTED_LINE_RULE}`) with its line number and text; "
-        "the rest is read",
+        "a line with more or fewer fields than the header",
+        f"the line is quarantined (`<källa>.{REJECTED_LINE_RULE}`) with its line number, its text and the "
+        "fields expected and found; the rest is read",
+    ),
+    (
+        'an unclosed quote `"` (a stray quote in a field)',
+        "the quote joins the lines after it into one field, up to the next quote: that record, lines and "
+        "all, is quarantined (`<källa>.radbrytning_i_falt`, or `<källa>.felaktig_rad` when it cannot be "
+        "split into the header's fields or runs to the end of the file) with the number of lines it "
+        "joined; the swallowed lines are kept in its raw text and counted by `radredovisning`. A quote "
+        "left open to the end of the file over more than 10,000 bytes (DuckDB keeps no more of a line "
+        "it rejects) blocks the extract (`radredovisning`), naming the line where it opens",
+    ),
+    (
+        "a field with a line break inside quotes",
+        "the row is quarantined (`<källa>.radbrytning_i_falt`): the contract's dialect has none",
+    ),
+    (
+        "a blank line (nothing before its line end; CR LF in a file with CR LF line ends)",
+        "skipped: it holds no data. It is counted (`raw.filer.tomma_rader`) so that row accounting "
+        "reconciles every line of the file. A line of only spaces or only `;` is not blank: it is read as "
+        "a row (and quarantined for its missing fields, or for their number)",
     ),
     (
         "a date that cannot be read (`2019-02-30`, `2019-2-3`, `20190203`)",
         "the row is quarantined (`<källa>.datum_lasbart`) with the column and the text",
     ),
     (
-        "a belopp that is no number, or has more than two decimals",
+        "a belopp that is no number, has more than two decimals, or has a space (also U+00A0 or U+202F) "
+        "anywhere but between groups of three digits (`1 234,50` is read, `1 2 3` is not)",
         "the row is quarantined (`utbetalningar.belopp_tal`)",
     ),
     ("an invalid personnummer", "the row is quarantined (`<källa>.personnummer_giltigt`) with the reason"),
@@ -190,7 +216,16 @@ MALFORMED_INPUT = (
         "the extract is blocked (`filer_lasbara`), naming the file and the byte offset",
     ),
     ("an empty file (not even a header)", "the extract is blocked (`filer_lasbara`)"),
-    ("a missing column, or a column twice", "the extract is blocked (`filer_lasbara`), naming the column"),
+    (
+        "a missing column, or a column twice",
+        "the extract is blocked (`filer_lasbara`), naming the column; other header cells are shown only "
+        "when they look like column names (no digits)",
+    ),
+    (
+        "a file without its header row",
+        "the extract is blocked (`filer_lasbara`), naming the missing columns and asking whether the header "
+        "row is missing; no cell of the first line is shown (it holds data, a personnummer too)",
+    ),
     ("a header with its columns in another order", "read by name: no effect"),
     ("an extra, unknown column", "ignored; listed in the materialisation's metadata"),
     (

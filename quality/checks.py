@@ -200,10 +200,13 @@ def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: st
 
 
 def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    """Per file, two reconciliations: every record read is staged or quarantined, and every line of the
+    file is a record, inside one (a quoted line break joins lines), or blank (no data, skipped)."""
     asset = dg.AssetKey(["staging", kalla])
     query = f"""
         WITH lasta AS (
-            SELECT fil, rader + avvisade AS rader_lasta
+            SELECT fil, rader + avvisade AS rader_lasta, fysiska_rader, rader, avvisade, inneslutna_rader,
+                   tomma_rader, rader + avvisade + inneslutna_rader + tomma_rader AS rader_forklarade
             FROM raw.filer WHERE kalla = '{kalla}' AND status = 'last'
         ),
         stagade AS (SELECT _fil AS fil, count(*) AS n FROM staging.{kalla} GROUP BY _fil),
@@ -212,37 +215,77 @@ def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) 
             FROM staging.karantan WHERE kalla = '{kalla}' GROUP BY fil
         )
         SELECT l.fil, l.rader_lasta, coalesce(s.n, 0) AS rader_stagade, coalesce(k.n, 0) AS rader_i_karantan,
-               coalesce(s.n, 0) + coalesce(k.n, 0) AS rader_redovisade
+               coalesce(s.n, 0) + coalesce(k.n, 0) AS rader_redovisade,
+               l.fysiska_rader, l.rader_forklarade, l.rader, l.avvisade, l.inneslutna_rader, l.tomma_rader
         FROM lasta AS l LEFT JOIN stagade AS s USING (fil) LEFT JOIN karantan AS k USING (fil)
     """
-    expect = Expect(
-        "ExpectColumnPairValuesToBeEqual", {"column_A": "rader_lasta", "column_B": "rader_redovisade"}
-    )
-    suite = _Suite("radredovisning", query, [("radredovisning", expect)])
+    expectations = [
+        (
+            "radredovisning",
+            Expect(
+                "ExpectColumnPairValuesToBeEqual", {"column_A": "rader_lasta", "column_B": "rader_redovisade"}
+            ),
+        ),
+        (
+            "radredovisning_mot_filens_rader",
+            Expect(
+                "ExpectColumnPairValuesToBeEqual",
+                {"column_A": "fysiska_rader", "column_B": "rader_forklarade"},
+            ),
+        ),
+    ]
+    suite = _Suite("radredovisning", query, expectations)
     passed, _, metadata = _run(con, settings, asset, suite, {})
     rows = con.execute(f"SELECT * FROM ({query}) ORDER BY fil").fetchall()
     metadata["files"] = dg.MetadataValue.md(
-        "| file | read | staged | quarantined |\n|---|---:|---:|---:|\n"
-        + "\n".join(f"| {f} | {r:,} | {s:,} | {k:,} |" for f, r, s, k, _ in rows)
+        "| file | lines | rows read | lines inside rows | blank lines | staged | quarantined |\n"
+        "|---|---:|---:|---:|---:|---:|---:|\n"
+        + "\n".join(
+            f"| {f} | {lines or 0:,} | {r:,} | {inne:,} | {tomma:,} | {s:,} | {k:,} |"
+            for f, r, s, k, _, lines, _, _, _, inne, tomma in rows
+        )
     )
-    lost = [f"{f}: {r - t:,} rows unaccounted for" for f, r, _, _, t in rows if r != t]
+    problems = [
+        f"{f}: {r - t:,} rows read but neither staged nor quarantined" for f, r, _, _, t, *_ in rows if r != t
+    ]
+    problems += [
+        f"{f}: {'an unknown number of' if lines is None else f'{lines:,}'} data lines in the file, but "
+        f"{told:,} accounted for ({rader:,} rows, {avv:,} rejected lines, {inne:,} lines inside a row, "
+        f"{tomma:,} blank lines): lines were lost in reading"
+        for f, _, _, _, _, lines, told, rader, avv, inne, tomma in rows
+        if lines != told
+    ]
+    if any(lines != told for _, _, _, _, _, lines, told, *_ in rows):
+        problems += [
+            f"{fil}: an unclosed quote on line {rad} ran to the end of the file, and the CSV reader keeps "
+            "only the first 10,000 bytes of a line it cannot read"
+            for fil, rad in con.execute(
+                "SELECT fil, rad FROM raw.avvisade_rader WHERE kalla = ? AND avkortad ORDER BY fil, rad",
+                [kalla],
+            ).fetchall()
+        ]
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=suite.check,
         passed=passed,
-        description="; ".join(lost) if lost else _RULES["radredovisning"].checks,
+        description="; ".join(problems) if problems else _RULES["radredovisning"].checks,
         metadata=metadata,
     )
 
 
 def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["staging", kalla])
+    # Counted in lines of the files: a quarantined row that an unclosed quote made of 11 lines holds 11
+    # rows' worth of data, and counts so.
     query = f"""
-        WITH t AS (
-            SELECT (SELECT count(DISTINCT (fil, coalesce(radnr, -rad))) FROM staging.karantan
-                    WHERE kalla = '{kalla}') AS i_karantan,
-                   (SELECT sum(rader + avvisade) FROM raw.filer WHERE kalla = '{kalla}' AND status = 'last')
-                       AS lasta
+        WITH poster AS (
+            SELECT DISTINCT fil, coalesce(radnr, -rad) AS post, coalesce(rader, 1) AS rader
+            FROM staging.karantan WHERE kalla = '{kalla}'
+        ),
+        t AS (
+            SELECT (SELECT coalesce(sum(rader), 0) FROM poster) AS i_karantan,
+                   (SELECT sum(rader + avvisade + inneslutna_rader) FROM raw.filer
+                    WHERE kalla = '{kalla}' AND status = 'last') AS lasta
         )
         SELECT i_karantan, lasta, i_karantan / nullif(lasta, 0) AS andel FROM t
     """
@@ -267,6 +310,15 @@ def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla:
     )
 
 
+# How a quarantined row is named in check metadata: by its id, else (an empty id, or one that looks like
+# a personnummer, as when the columns are swapped) by its file and its line number (a line the CSV reader
+# rejected) or its number among the file's parsed rows.
+EXAMPLE_ID = (
+    "coalesce(CASE WHEN NOT regexp_matches(post_id, '\\d{6}[-+]?\\d{4}') THEN post_id END, "
+    "fil || ' rad ' || rad, fil || ' post ' || radnr, fil)"
+)
+
+
 def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
     """The row rules' expectations on the staged table: a staged row breaking a rule blocks the run."""
     asset = dg.AssetKey(["staging", kalla])
@@ -278,10 +330,10 @@ def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg
         regel: (n, examples)
         for regel, n, examples in con.execute(
             """
-            SELECT regel, count(*),
-                   list(coalesce(post_id, fil || ' rad ' || rad) ORDER BY fil, radnr, rad)[1:5]
-            FROM staging.karantan WHERE kalla = ? GROUP BY regel
-            """,
+            SELECT regel, count(*), list(exempel ORDER BY fil, radnr, rad)[1:5]
+            FROM (SELECT *, {EXAMPLE_ID} AS exempel FROM staging.karantan WHERE kalla = ?)
+            GROUP BY regel
+            """.replace("{EXAMPLE_ID}", EXAMPLE_ID),
             [kalla],
         ).fetchall()
     }
@@ -322,12 +374,19 @@ def _indicator(
     failing = outcomes[0].unexpected_count or 0
     share = failing / counted if counted else 0.0
     metadata.update(share=round(share, 4), threshold=indicator.threshold, rows=counted)
+    description = f"{indicator.checks}: {share:.1%} (warns above {indicator.threshold:.0%})"
+    if indicator.listing:
+        listed = [str(r[0]) for r in con.execute(indicator.listing).fetchall()]
+        metadata[indicator.listing_name] = dg.MetadataValue.json(listed)
+        if listed:
+            description += f"; {indicator.listing_name.replace('_', ' ')}: {', '.join(listed[:12])}"
+            description += f" and {len(listed) - 12} more" if len(listed) > 12 else ""
     return dg.AssetCheckResult(
         asset_key=asset,
         check_name=indicator.id,
         passed=passed,
         severity=dg.AssetCheckSeverity.WARN,
-        description=f"{indicator.checks}: {share:.1%} (warns above {indicator.threshold:.0%})",
+        description=description,
         metadata=metadata,
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from jobbtorg_pipeline.assets.staging.typing import register_typing_macros, typed_select
-from jobbtorg_pipeline.quality.rules import ID_COLUMN, REJECTED_LINE_RULE, rules_for
+from jobbtorg_pipeline.quality.rules import ID_COLUMN, REJECTED_LINE_RULE, RowRule, rules_for
 from jobbtorg_pipeline.sources.contract import COLUMNS
 
 KARANTAN_DDL = """
@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS staging.karantan (
     radinnehall VARCHAR, -- the raw row as JSON: restricted, internal layer only
     uttagsdatum DATE
 );
+-- the lines of the file the row holds: more than one when an unclosed quote joined lines into it
+ALTER TABLE staging.karantan ADD COLUMN IF NOT EXISTS rader BIGINT;
 """
 
 
@@ -55,9 +57,14 @@ def _judged_sql(kalla: str, flags: str, reasons: str) -> str:
     )
     registration = ""
     if kalla == "insatser":
+        # EXISTS, never `IN (SELECT ...)`: one registration with an empty id makes `x IN (...)` NULL
+        # instead of false, and the insats of a missing registration would be neither staged nor
+        # quarantined.
         registration = """,
-            t.inskrivning_id IN (SELECT txt(inskrivning_id) FROM raw.inskrivningar) AS _inskrivning_finns,
-            t.inskrivning_id IN (SELECT inskrivning_id FROM staging.inskrivningar) AS _inskrivning_godkand"""
+            EXISTS (SELECT 1 FROM raw.inskrivningar AS ri
+                    WHERE txt(ri.inskrivning_id) = t.inskrivning_id) AS _inskrivning_finns,
+            EXISTS (SELECT 1 FROM staging.inskrivningar AS si
+                    WHERE si.inskrivning_id = t.inskrivning_id) AS _inskrivning_godkand"""
     return f"""
         WITH dubbletter AS (
             SELECT _fil, _radnr,
@@ -75,10 +82,17 @@ def _judged_sql(kalla: str, flags: str, reasons: str) -> str:
             LEFT JOIN dubbletter AS d ON d._fil = t._fil AND d._radnr = t._radnr
         )
         SELECT {", ".join(COLUMNS[kalla])}, _fil, _radnr, _uttagsdatum,
-               list_filter([{flags}], lambda x: x IS NOT NULL) AS _regler,
-               list_filter([{reasons}], lambda x: x IS NOT NULL) AS _orsaker
+               list_filter({flags}, lambda x: x IS NOT NULL) AS _regler,
+               list_filter({reasons}, lambda x: x IS NOT NULL) AS _orsaker
         FROM med_kontext
     """
+
+
+def _broken(rules: tuple[RowRule, ...]) -> tuple[str, str]:
+    """SQL lists of the ids and of the reasons of the rules a row breaks (NULL for each rule it keeps)."""
+    flags = ", ".join(f"CASE WHEN coalesce(({r.breaks}), false) THEN '{r.qualified_id}' END" for r in rules)
+    reasons = ", ".join(f"CASE WHEN coalesce(({r.breaks}), false) THEN {r.reason} END" for r in rules)
+    return f"[{flags}]", f"[{reasons}]"
 
 
 def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
@@ -87,16 +101,25 @@ def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
     register_typing_macros(con)
     con.execute(KARANTAN_DDL)
     rules = rules_for(kalla)
-    flags = ", ".join(f"CASE WHEN coalesce(({r.breaks}), false) THEN '{r.qualified_id}' END" for r in rules)
-    reasons = ", ".join(f"CASE WHEN coalesce(({r.breaks}), false) THEN {r.reason} END" for r in rules)
+    flags, reasons = _broken(rules)
+    exclusive = tuple(r for r in rules if r.exclusive)
+    if exclusive:  # a row breaking an exclusive rule is quarantined under it alone
+        only = " OR ".join(f"coalesce(({r.breaks}), false)" for r in exclusive)
+        only_flags, only_reasons = _broken(exclusive)
+        flags = f"CASE WHEN {only} THEN {only_flags} ELSE {flags} END"
+        reasons = f"CASE WHEN {only} THEN {only_reasons} ELSE {reasons} END"
     con.execute(f"CREATE OR REPLACE TABLE staging._bedomda_{kalla} AS {_judged_sql(kalla, flags, reasons)}")
     con.execute("DELETE FROM staging.karantan WHERE kalla = ?", [kalla])
     raw_columns = ", ".join(f"{c} := txt(r.{c})" for c in COLUMNS[kalla])
+    lines = " + ".join(
+        f"coalesce(length(r.{c}) - length(replace(r.{c}, chr(10), '')), 0)" for c in COLUMNS[kalla]
+    )
     con.execute(
         f"""
         INSERT INTO staging.karantan
+            (kalla, fil, radnr, rad, post_id, regel, orsak, radinnehall, uttagsdatum, rader)
         SELECT '{kalla}', b._fil, b._radnr, NULL, txt(r.{ID_COLUMN[kalla]}), unnest(b._regler),
-               unnest(b._orsaker), to_json(struct_pack({raw_columns}))::VARCHAR, b._uttagsdatum
+               unnest(b._orsaker), to_json(struct_pack({raw_columns}))::VARCHAR, b._uttagsdatum, 1 + {lines}
         FROM staging._bedomda_{kalla} AS b
         JOIN raw.{kalla} AS r ON r._fil = b._fil AND r._radnr = b._radnr
         WHERE len(b._regler) > 0
@@ -106,8 +129,9 @@ def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
     con.execute(
         """
         INSERT INTO staging.karantan
-        SELECT kalla, fil, NULL, rad, NULL, kalla || '.' || ?, feltyp || ': ' || felmeddelande,
-               to_json({'rad': radtext})::VARCHAR, (SELECT uttagsdatum FROM raw.uttag)
+            (kalla, fil, radnr, rad, post_id, regel, orsak, radinnehall, uttagsdatum, rader)
+        SELECT kalla, fil, NULL, rad, NULL, kalla || '.' || ?, felmeddelande,
+               to_json({'rad': radtext})::VARCHAR, (SELECT uttagsdatum FROM raw.uttag), rader
         FROM raw.avvisade_rader WHERE kalla = ? ORDER BY fil, rad
         """,
         [REJECTED_LINE_RULE, kalla],

@@ -73,6 +73,9 @@ class RowRule:
     columns: tuple[str, ...]
     expect: tuple[Expect, ...]  # what then holds on the staged table
     typed_only: str = ""  # why there is no expectation, when the staged column's type is the guarantee
+    # An exclusive rule says the row's fields cannot be trusted at all: a row breaking it is quarantined
+    # under it alone (the other rules would only judge text that is not what it claims to be).
+    exclusive: bool = False
 
     level = QUARANTINE
     consequence = "the row goes to `staging.karantan` with this rule id and the reason; the rest go on"
@@ -100,6 +103,9 @@ class Indicator:
     threshold: float  # the highest share of rows that may fail `expect` without a warning
     query: str  # SQL over the staged tables: one column `varde`, one row per counted row
     expect: Expect  # what each row should satisfy; `mostly` is filled in from the threshold
+    # SQL listing what fails (one column), shown in the check's metadata under `listing_name`
+    listing: str = ""
+    listing_name: str = ""
     level = WARNS
     consequence = "a warning with the share in the Dagster UI; the run goes on"
 
@@ -227,13 +233,17 @@ def _order(kalla: str, rule: str, later: str, earlier: str, why: str) -> RowRule
     )
 
 
+_THING = {"inskrivningar": "registration", "insatser": "insats", "utbetalningar": "payment"}
+
+
 def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
     id_col = ID_COLUMN[kalla]
     unique = (Expect("ExpectColumnValuesToBeUnique", {"column": id_col}),)
     identical = RowRule(
         id="dubblett_identisk",
         kalla=kalla,
-        checks=f"a row identical to an earlier row with the same `{id_col}` is counted once",
+        checks=f"a row identical to an earlier row with the same `{id_col}` is counted once: the extra "
+        "copies are quarantined (and count in `karantanandel` and `marts.datakvalitet`)",
         why="a re-sent row must not count a person or a payment twice",
         breaks="_dubblett_nr > 1 AND NOT _dubblett_konflikt",
         reason=f"'identisk kopia av {id_col} ' || citat({id_col}) || ' (räknas en gång)'",
@@ -244,7 +254,7 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
         id="dubblett_konflikt",
         kalla=kalla,
         checks=f"rows that share a `{id_col}` but differ are all quarantined",
-        why="when two rows disagree about one registration, neither can be trusted",
+        why=f"when two rows disagree about one {_THING[kalla]}, neither can be trusted",
         breaks="_dubblett_konflikt",
         reason=f"'{id_col} ' || citat({id_col}) || ' förekommer ' || _dubblett_antal || "
         "' gånger med olika innehåll'",
@@ -254,17 +264,65 @@ def _duplicates(kalla: str) -> tuple[RowRule, RowRule]:
     return identical, conflict
 
 
+# Staged columns that hold text: only there can a line break be left.
+_TEXT_COLUMNS = {
+    kalla: tuple(
+        _staged(c)
+        for c in cols
+        if c not in DATE_COLUMNS[kalla] + TIMESTAMP_COLUMNS[kalla]
+        and c not in ("personnummer", "avser_manad", "belopp")
+    )
+    for kalla, cols in COLUMNS.items()
+}
+
+
+def _line_break(kalla: str) -> RowRule:
+    cols = COLUMNS[kalla]
+    breaks = " + ".join(
+        f"coalesce(length(_ratt.{c}) - length(replace(_ratt.{c}, chr(10), '')), 0)" for c in cols
+    )
+    names = ", ".join(f"CASE WHEN contains(_ratt.{c}, chr(10)) THEN '{c}' END" for c in cols)
+    staged = " || ".join(f"coalesce({c}, '')" for c in _TEXT_COLUMNS[kalla])
+    return RowRule(
+        id="radbrytning_i_falt",
+        kalla=kalla,
+        checks='no field holds a line break (an unclosed quote `"` joins the lines after it into one '
+        "field, up to the next quote); a row breaking it is quarantined under this rule alone, as its "
+        "fields are not what they claim to be, with the number of lines it joined",
+        why="CONTRACT §1 dialect has no line breaks in fields; the lines a stray quote swallowed are rows of "
+        "their own, and would otherwise be lost without a trace",
+        breaks=f"{' OR '.join(f'contains(_ratt.{c}, chr(10))' for c in cols)}",
+        reason=f"'fält med radbrytning (' || concat_ws(', ', {names}) || '): ett citattecken som inte "
+        f"stängs slog ihop ' || ({breaks} + 1) || ' rader'",
+        columns=cols,
+        expect=(
+            Expect(
+                "UnexpectedRowsExpectation",
+                {
+                    "unexpected_rows_query": f"SELECT {ID_COLUMN[kalla]} FROM {{batch}} "
+                    f"WHERE strpos({staged}, chr(10)) > 0",
+                    "description": "no staged text holds a line break",
+                },
+            ),
+        ),
+        exclusive=True,
+    )
+
+
 _REGISTRATION_IN_STAGING = Expect(
     "UnexpectedRowsExpectation",
     {
-        "unexpected_rows_query": "SELECT insats_id FROM {batch} "
-        "WHERE inskrivning_id NOT IN (SELECT inskrivning_id FROM staging.inskrivningar)",
+        # null-safe: `x NOT IN (... NULL ...)` is NULL, never true
+        "unexpected_rows_query": "SELECT insats_id FROM {batch} WHERE inskrivning_id IS NULL OR "
+        "inskrivning_id NOT IN (SELECT inskrivning_id FROM staging.inskrivningar "
+        "WHERE inskrivning_id IS NOT NULL)",
         "description": "every staged insats belongs to a staged registration",
     },
 )
 
 ROW_RULES: tuple[RowRule, ...] = (
     # inskrivningar
+    _line_break("inskrivningar"),
     _required("inskrivningar"),
     _personnummer("inskrivningar"),
     _code("inskrivningar", "malgrupp", MALGRUPPER),
@@ -307,6 +365,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     _not_after_uttag("inskrivningar"),
     *_duplicates("inskrivningar"),
     # insatser
+    _line_break("insatser"),
     _required("insatser"),
     _code("insatser", "insatstyp", INSATSTYPER),
     _code("insatser", "regi", REGI),
@@ -335,6 +394,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     ),
     *_duplicates("insatser"),
     # utbetalningar
+    _line_break("utbetalningar"),
     _required("utbetalningar"),
     _personnummer("utbetalningar"),
     RowRule(
@@ -350,7 +410,8 @@ ROW_RULES: tuple[RowRule, ...] = (
     RowRule(
         id="belopp_tal",
         kalla="utbetalningar",
-        checks="`belopp` is a number in SEK (decimal point or comma, at most two decimals)",
+        checks="`belopp` is a number in SEK (decimal point or comma, at most two decimals; a space, "
+        "also a no-break space U+00A0 or U+202F, only between groups of three digits)",
         why="an amount that cannot be read cannot be netted",
         breaks="_ratt.belopp IS NOT NULL AND belopp IS NULL",
         reason="'belopp ' || citat(_ratt.belopp) || ' är inget tal'",
@@ -364,7 +425,10 @@ ROW_RULES: tuple[RowRule, ...] = (
 
 # Lines the CSV reader could not split into the header's fields (CONTRACT §1 dialect).
 REJECTED_LINE_RULE = "felaktig_rad"
-REJECTED_LINE_TEXT = "the line has as many fields as the header (and no unclosed quote)"
+REJECTED_LINE_TEXT = (
+    "the line has as many fields as the header (and no quote left open to the end of the file); the reason "
+    "says how many fields were expected and found"
+)
 
 DATASET_RULES: tuple[DatasetRule, ...] = (
     DatasetRule(
@@ -382,15 +446,35 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
     ),
     DatasetRule(
         id="radredovisning",
-        checks="for every source file, rows read = rows staged + rows quarantined",
-        why="nothing read may be lost: every row is counted or has a reason",
+        checks="for every source file, rows read = rows staged + rows quarantined; and the file's data "
+        "lines = rows read (parsed or rejected by the CSV reader) + the lines held inside a row past its "
+        "first (a quoted line break) + blank lines (no data: skipped)",
+        why="nothing read may be lost: every row is counted or has a reason, and every line of the file is "
+        "in a row or blank (an unclosed quote once swallowed 10 lines into one field and nobody noticed)",
     ),
     DatasetRule(
         id="karantanandel",
         checks="the share of a source's rows in quarantine is at most the ceiling "
-        "(JOBBTORG_QUARANTINE_CEILING, default 5 %)",
+        "(JOBBTORG_QUARANTINE_CEILING, default 5 %); counted in lines of its files, so a quarantined row "
+        "that an unclosed quote joined from 11 lines counts 11, and every extra copy of an identical "
+        "duplicate counts as well",
         why="a broken extract quarantines many rows; publishing what is left would misstate the figures",
     ),
+)
+
+# One row per month from the first to the last delivered payment month; `varde` is the month when a
+# delivery holds it, else NULL. Files name their month; payments from PostgreSQL (no files) count the
+# months of their payment dates, as staging.utbetalningsmanader does.
+_MONTHS_DELIVERED = (
+    "WITH levererade AS ("
+    "SELECT DISTINCT strptime(manad, '%Y-%m')::DATE AS manad FROM raw.filer "
+    "WHERE kalla = 'utbetalningar' AND status = 'last' AND manad IS NOT NULL "
+    "UNION SELECT DISTINCT date_trunc('month', utbetalningsdatum)::DATE FROM staging.utbetalningar "
+    "WHERE NOT EXISTS (SELECT 1 FROM raw.filer WHERE kalla = 'utbetalningar' AND manad IS NOT NULL)), "
+    "spann AS (SELECT unnest(generate_series(min(manad), max(manad), INTERVAL 1 MONTH))::DATE AS manad "
+    "FROM levererade) "
+    "SELECT strftime(s.manad, '%Y-%m') AS manad, l.manad AS varde "
+    "FROM spann AS s LEFT JOIN levererade AS l USING (manad)"
 )
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -413,6 +497,18 @@ INDICATORS: tuple[Indicator, ...] = (
         query="SELECT coalesce(aktivitetsplan_datum - inskrivningsdatum, 9999) AS varde "
         "FROM staging.inskrivningar, raw.uttag WHERE inskrivningsdatum <= uttagsdatum - 5",
         expect=Expect("ExpectColumnValuesToBeBetween", {"column": "varde", "max_value": 5}),
+    ),
+    Indicator(
+        id="utbetalningsmanad_saknas",
+        kalla="utbetalningar",
+        checks="share of the months from the first to the last delivered payment month that have no delivery",
+        why="the follow-up marts read a month without payments as a month without försörjningsstöd: a "
+        "missing delivery would count everyone as self-sufficient in it",
+        threshold=0.0,
+        query=_MONTHS_DELIVERED,
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+        listing=f"SELECT manad FROM ({_MONTHS_DELIVERED}) WHERE varde IS NULL ORDER BY manad",
+        listing_name="missing_months",
     ),
     Indicator(
         id="insats_utan_planerat_slut",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from jobbtorg_pipeline.sources.encoding import EncodingProblem, fingerprint
+from jobbtorg_pipeline.sources.encoding import EncodingProblem, LineCounter, fingerprint
 from jobbtorg_pipeline.sources.files import (
     SourceError,
     find_snapshot,
@@ -266,3 +269,46 @@ def test_a_payment_file_still_being_copied_is_left_out_until_it_has_settled(tmp_
         ("7000,00",),
     ]
     assert con.execute("SELECT count(*) FROM raw.filer WHERE status = 'under leverans'").fetchone()[0] == 0
+
+
+def test_a_file_without_its_header_row_names_the_missing_columns_and_echoes_no_data(tmp_path):
+    """Its first data line is read as the header: the problem names the contract's columns it lacks and
+    shows no cell of that line, which holds a personnummer (it reaches the check, Data Docs and logs)."""
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "inskrivningar.csv"
+    path.write_text("".join(path.read_text().splitlines(keepends=True)[1:]))
+    (problem,) = _problems(_load(tmp_path)).values()
+    assert "lacks the column(s) inskrivning_id, personnummer, kon" in problem
+    assert "header row missing" in problem
+    assert A not in problem and "I1" not in problem and "Älvsjö" not in problem
+    assert not re.search(r"\d{4}", problem.replace("2019-10-01", ""))
+
+
+def test_header_cells_are_shown_only_when_they_look_like_column_names(tmp_path):
+    _source(tmp_path)
+    path = tmp_path / "arendesystem" / "2019-10-01" / "insatser.csv"
+    header, row = path.read_text().splitlines()
+    cells = header.split(";")
+    cells[0] = "insats_nr"  # a renamed column: worth showing
+    path.write_text(";".join([*cells, A]) + "\n" + row + ";x\n")  # and a cell that is a personnummer
+    (problem,) = _problems(_load(tmp_path)).values()
+    assert "lacks the column(s) insats_id" in problem
+    assert "insats_nr" in problem
+    assert A not in problem and "1 cell with digits not shown" in problem
+
+
+@given(
+    data=st.binary(max_size=40).map(lambda b: bytes(b"ab;\n\r"[x % 5] for x in b)), block=st.integers(1, 8)
+)
+@settings(max_examples=300, deadline=None)
+def test_lines_and_blank_lines_are_counted_across_blocks(data, block):
+    """The streamed count (any block size: a blank line may straddle two blocks) against splitting the
+    whole file: lines = line ends plus a last line without one; blank = empty lines after the first,
+    a lone CR counting as empty."""
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines = lines[:-1]
+    counter = LineCounter()
+    for i in range(0, len(data), block):
+        counter.update(data[i : i + block])
+    assert counter.result() == (len(lines) if data else 0, sum(1 for x in lines[1:] if x in (b"", b"\r")))

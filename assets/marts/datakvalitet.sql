@@ -3,26 +3,38 @@
 -- A row belongs to the period of its own date (inskrivningsdatum, startdatum, utbetalningsdatum) and to
 -- the jobbtorg of its registration (payments: of their district on the payment date, by the reference
 -- table); rows without a readable date, or dated outside the periods, count in the periods holding the
--- uttagsdatum, and rows whose jobbtorg cannot be told count under 'okänd'.
-WITH inskrivningens_jobbtorg AS (
+-- uttagsdatum. Only a known jobbtorg is named (one of the reference table's, or of a staged
+-- registration): a row's jobbtorg field is raw text and may hold anything, a personnummer included, so
+-- any other value, or none, counts under 'okänt jobbtorg'. "Staged" means found in the staged table, not
+-- "broke no rule": a row lost on the way would show as read but neither staged nor quarantined.
+WITH kanda_jobbtorg AS (
+    SELECT jobbtorg FROM staging.stadsdelar
+    UNION
+    SELECT jobbtorg FROM staging.inskrivningar
+),
+inskrivningens_jobbtorg AS (
     SELECT nullif(trim(inskrivning_id), '') AS inskrivning_id, arg_min(nullif(trim(jobbtorg), ''), _radnr) AS jobbtorg
     FROM raw.inskrivningar
     GROUP BY 1
 ),
 rader AS (
-    SELECT 'inskrivningar' AS kalla, _fil AS fil, _radnr AS radnr, nullif(trim(jobbtorg), '') AS jobbtorg,
-           try_cast(trim(inskrivningsdatum) AS DATE) AS datum
-    FROM raw.inskrivningar
+    SELECT 'inskrivningar' AS kalla, r._fil AS fil, r._radnr AS radnr, nullif(trim(r.jobbtorg), '') AS jobbtorg,
+           try_cast(trim(r.inskrivningsdatum) AS DATE) AS datum, s._radnr IS NOT NULL AS stagad
+    FROM raw.inskrivningar AS r
+    LEFT JOIN staging.inskrivningar AS s ON s._fil = r._fil AND s._radnr = r._radnr
     UNION ALL
-    SELECT 'insatser', s._fil, s._radnr, i.jobbtorg, try_cast(trim(s.startdatum) AS DATE)
-    FROM raw.insatser AS s
-    LEFT JOIN inskrivningens_jobbtorg AS i ON i.inskrivning_id = nullif(trim(s.inskrivning_id), '')
+    SELECT 'insatser', r._fil, r._radnr, i.jobbtorg, try_cast(trim(r.startdatum) AS DATE), s._radnr IS NOT NULL
+    FROM raw.insatser AS r
+    LEFT JOIN inskrivningens_jobbtorg AS i ON i.inskrivning_id = nullif(trim(r.inskrivning_id), '')
+    LEFT JOIN staging.insatser AS s ON s._fil = r._fil AND s._radnr = r._radnr
     UNION ALL
-    SELECT 'utbetalningar', u._fil, u._radnr, d.jobbtorg, try_cast(trim(u.utbetalningsdatum) AS DATE)
-    FROM raw.utbetalningar AS u
+    SELECT 'utbetalningar', r._fil, r._radnr, d.jobbtorg, try_cast(trim(r.utbetalningsdatum) AS DATE),
+           s._radnr IS NOT NULL
+    FROM raw.utbetalningar AS r
     LEFT JOIN staging.stadsdelar AS d
-      ON d.stadsdel = trim(u.stadsdel)
-     AND try_cast(trim(u.utbetalningsdatum) AS DATE) BETWEEN d.giltig_fran AND coalesce(d.giltig_till, DATE '9999-12-31')
+      ON d.stadsdel = trim(r.stadsdel)
+     AND try_cast(trim(r.utbetalningsdatum) AS DATE) BETWEEN d.giltig_fran AND coalesce(d.giltig_till, DATE '9999-12-31')
+    LEFT JOIN staging.utbetalningar AS s ON s._fil = r._fil AND s._radnr = r._radnr
 ),
 regler AS (
     SELECT kalla, fil, radnr, list(DISTINCT regel ORDER BY regel) AS regler
@@ -30,15 +42,16 @@ regler AS (
     GROUP BY kalla, fil, radnr
 ),
 bedomda AS (
-    SELECT r.kalla, coalesce(r.jobbtorg, 'okänd') AS jobbtorg, r.datum, g.regler
+    SELECT r.kalla, coalesce(k.jobbtorg, 'okänt jobbtorg') AS jobbtorg, r.datum, r.stagad, g.regler
     FROM rader AS r
+    LEFT JOIN kanda_jobbtorg AS k ON k.jobbtorg = r.jobbtorg
     LEFT JOIN regler AS g ON g.kalla = r.kalla AND g.fil = r.fil AND g.radnr = r.radnr
     UNION ALL
-    SELECT k.kalla, 'okänd', NULL, [k.regel]  -- lines the CSV reader could not split into fields
+    SELECT k.kalla, 'okänt jobbtorg', NULL, false, [k.regel]  -- lines the CSV reader could not split into fields
     FROM staging.karantan AS k WHERE k.radnr IS NULL
 ),
 placerade AS (
-    SELECT p.period, b.kalla, b.jobbtorg, b.regler
+    SELECT p.period, b.kalla, b.jobbtorg, b.stagad, b.regler
     FROM bedomda AS b
     CROSS JOIN raw.uttag AS u
     CROSS JOIN (SELECT min(period_start) AS forsta FROM staging.perioder) AS f
@@ -47,13 +60,13 @@ placerade AS (
          BETWEEN p.period_start AND p.period_slut
 ),
 niva AS (
-    SELECT period, kalla, regler, CASE WHEN n.totalt THEN 'totalt' ELSE jobbtorg END AS jobbtorg
+    SELECT period, kalla, stagad, regler, CASE WHEN n.totalt THEN 'totalt' ELSE jobbtorg END AS jobbtorg
     FROM placerade CROSS JOIN (VALUES (false), (true)) AS n(totalt)
 ),
 summa AS (
     SELECT period, jobbtorg, kalla,
            count(*) AS rader_lasta,
-           count(*) FILTER (WHERE regler IS NULL) AS rader_stagade,
+           count(*) FILTER (WHERE stagad) AS rader_stagade,
            count(*) FILTER (WHERE regler IS NOT NULL) AS rader_i_karantan
     FROM niva
     GROUP BY period, jobbtorg, kalla

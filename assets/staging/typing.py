@@ -21,10 +21,17 @@ CREATE OR REPLACE TEMP MACRO tidpunkt(x) AS
          THEN try_cast(trim(x) AS TIMESTAMP) END;
 CREATE OR REPLACE TEMP MACRO manad(x) AS
     CASE WHEN regexp_full_match(trim(x), '\d{4}-(0[1-9]|1[0-2])') THEN try_cast(trim(x) || '-01' AS DATE) END;
+-- A space between groups of three digits (also a no-break space, U+00A0 or U+202F, as spreadsheets and
+-- Swedish number formats write it) is a thousands separator; anywhere else the text is no number.
 CREATE OR REPLACE TEMP MACRO belopp_sek(x) AS
-    CASE WHEN regexp_full_match(replace(trim(x), ' ', ''), '[-+]?\d+([.,]\d{1,2})?')
-         THEN try_cast(replace(replace(trim(x), ' ', ''), ',', '.') AS DECIMAL(15, 2)) END;
-CREATE OR REPLACE TEMP MACRO citat(x) AS coalesce('''' || x || '''', '(tomt)');
+    CASE WHEN regexp_full_match(trim(x), '[-+]?(\d{1,3}([ \x{00A0}\x{202F}]\d{3})+|\d+)([.,]\d{1,2})?')
+         THEN try_cast(replace(regexp_replace(trim(x), '[ \x{00A0}\x{202F}]', '', 'g'), ',', '.')
+                       AS DECIMAL(15, 2))
+    END;
+-- A raw value quoted in a reason; one that looks like a personnummer (columns swapped) is not shown.
+CREATE OR REPLACE TEMP MACRO citat(x) AS
+    CASE WHEN regexp_matches(x, '\d{6}[-+]?\d{4}') THEN '(ett värde som liknar ett personnummer)'
+         ELSE coalesce('''' || x || '''', '(tomt)') END;
 """
 
 

@@ -1,18 +1,23 @@
 """Find out a file's encoding (UTF-8 with or without BOM, or Windows-1252) and fingerprint it, in one pass.
 
 The pass streams the file in blocks, so a multi-gigabyte payment file never sits in memory. The SHA-256
-is the file's identity (frozen tertials record it; the payment sensor uses it to tell a re-delivery).
+is the file's identity (frozen tertials record it; the payment sensor uses it to tell a re-delivery). The
+same pass counts the file's physical lines and its blank lines, which row accounting reconciles with the
+records the CSV reader made of them (a quoted line break joins lines into one record).
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 _BLOCK = 1 << 20
 _BOM = codecs.BOM_UTF8
+# A line end followed by an empty line (nothing, or a lone CR, before its own line end): one blank line.
+_BLANK_AFTER = re.compile(rb"\n(?=\r?\n)")
 
 
 class EncodingProblem(ValueError):
@@ -26,12 +31,56 @@ class FileFingerprint:
     bom: bool
     size: int
     sha256: str
+    lines: int = 0  # physical lines: line ends, plus a last line without one
+    blank_lines: int = 0  # of those after the first, the empty ones (a lone CR counts as empty)
+
+
+class LineCounter:
+    """Counts physical lines and blank lines over a file fed block by block (C-speed counts per block).
+
+    A blank line is found by the line end before it, so the last two bytes of a block wait for the next
+    block before they are judged: a blank line split over two blocks is counted once.
+    """
+
+    def __init__(self) -> None:
+        self.line_ends = 0
+        self.blank = 0
+        self._tail = b""
+        self._last = b""
+
+    def update(self, block: bytes) -> None:
+        if not block:
+            return
+        self.line_ends += block.count(b"\n")
+        self._last = block[-1:]
+        data = self._tail + block
+        # blank lines whose line end lies in all but the last two bytes; those two wait for more
+        self.blank += len(_BLANK_AFTER.findall(data)) - len(_BLANK_AFTER.findall(data[-2:]))
+        self._tail = data[-2:]
+
+    def result(self) -> tuple[int, int]:
+        """(physical lines, blank lines after the first line)."""
+        blank = self.blank + len(_BLANK_AFTER.findall(self._tail))
+        if self._tail.endswith(b"\n\r"):  # a last line of a lone CR, without a line end
+            blank += 1
+        lines = self.line_ends + (1 if self._last not in (b"", b"\n") else 0)
+        return lines, blank
+
+
+def count_lines(path: Path) -> tuple[int, int]:
+    """(physical lines, blank lines after the first) of a file, streamed."""
+    counter = LineCounter()
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            counter.update(block)
+    return counter.result()
 
 
 def fingerprint(path: Path) -> FileFingerprint:
     """Encoding, BOM, size and SHA-256 of a file; Windows-1252 only when it is not valid UTF-8."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
+    counter = LineCounter()
     utf8_ok = True
     size = 0
     bom = False
@@ -39,6 +88,7 @@ def fingerprint(path: Path) -> FileFingerprint:
         first = True
         while block := handle.read(_BLOCK):
             digest.update(block)
+            counter.update(block)
             size += len(block)
             if first:
                 bom = block.startswith(_BOM)
@@ -53,10 +103,11 @@ def fingerprint(path: Path) -> FileFingerprint:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 utf8_ok = False
+    lines, blank = counter.result()
     if utf8_ok:
-        return FileFingerprint(path, "utf-8", bom, size, digest.hexdigest())
+        return FileFingerprint(path, "utf-8", bom, size, digest.hexdigest(), lines, blank)
     _check_cp1252(path)
-    return FileFingerprint(path, "cp1252", False, size, digest.hexdigest())
+    return FileFingerprint(path, "cp1252", False, size, digest.hexdigest(), lines, blank)
 
 
 def _check_cp1252(path: Path) -> None:

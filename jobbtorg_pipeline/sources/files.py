@@ -24,6 +24,7 @@ from jobbtorg_pipeline.sources.contract import COLUMNS
 from jobbtorg_pipeline.sources.encoding import (
     EncodingProblem,
     FileFingerprint,
+    count_lines,
     fingerprint,
     read_header,
     transcode_to_utf8,
@@ -70,6 +71,10 @@ class LoadedFile:
     manad: str | None = None
     problem: str | None = None  # why the file could not be read; its rows are then not loaded
     foregaende_rader: int | None = None  # rows of the same file in the previous complete snapshot
+    # Row accounting against the file's lines: fysiska_rader = rader + avvisade + inneslutna + tomma.
+    fysiska_rader: int | None = None  # data lines in the file (after the header)
+    inneslutna_rader: int = 0  # lines held inside a parsed or rejected record, past its first line
+    tomma_rader: int = 0  # blank lines between records: no data, skipped by the reader
 
 
 def find_snapshot(source_dir: Path) -> Snapshot:
@@ -167,6 +172,14 @@ CREATE TABLE IF NOT EXISTS raw.filer (
     problem VARCHAR, foregaende_rader BIGINT);
 CREATE TABLE IF NOT EXISTS raw.avvisade_rader (
     kalla VARCHAR, fil VARCHAR, rad BIGINT, feltyp VARCHAR, felmeddelande VARCHAR, radtext VARCHAR);
+-- Row accounting against the file's lines (LoadedFile says what each is); added later, so a warehouse
+-- from before gets them here.
+ALTER TABLE raw.filer ADD COLUMN IF NOT EXISTS fysiska_rader BIGINT;
+ALTER TABLE raw.filer ADD COLUMN IF NOT EXISTS inneslutna_rader BIGINT;
+ALTER TABLE raw.filer ADD COLUMN IF NOT EXISTS tomma_rader BIGINT;
+ALTER TABLE raw.avvisade_rader ADD COLUMN IF NOT EXISTS rader BIGINT;  -- lines the record spans
+ALTER TABLE raw.avvisade_rader ADD COLUMN IF NOT EXISTS tomma_i_posten BIGINT;  -- blank ones among them
+ALTER TABLE raw.avvisade_rader ADD COLUMN IF NOT EXISTS avkortad BOOLEAN;  -- the reader cut its text short
 """
 
 
@@ -218,8 +231,8 @@ def load_csv(
     missing = [c for c in wanted if c not in header]
     if missing:
         return unreadable(
-            f"{label} lacks the column(s) {', '.join(missing)} (its header: {'; '.join(header)}); "
-            "the file does not follow CONTRACT §1.",
+            f"{label} lacks the column(s) {', '.join(missing)}; {_header_in_words(header, wanted)} "
+            "The file does not follow CONTRACT §1.",
             fp,
         )
     duplicated = sorted({c for c in header if header.count(c) > 1 and c in wanted})
@@ -227,7 +240,7 @@ def load_csv(
         return unreadable(f"{label} has the column(s) {', '.join(duplicated)} more than once.", fp)
     names = [c if c else f"_tom_{i}" for i, c in enumerate(header)]
     names = [c if names.count(c) == 1 else f"{c}_{i}" for i, c in enumerate(names)]
-    unknown = tuple(c for c in header if c not in wanted)
+    unknown = shown_header_cells([c for c in header if c not in wanted])
 
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="las-") as tmp:
         readable = path
@@ -246,36 +259,224 @@ def load_csv(
             """,
             [label, str(readable)],
         )
-        con.execute(
-            """
-            INSERT INTO raw.avvisade_rader
-            SELECT ?, ?, line, arg_min(error_type::VARCHAR, column_idx),
-                   string_agg(error_message, ' | ' ORDER BY column_idx), arg_min(csv_line, column_idx)
-            FROM temp.avvisade GROUP BY line
-            """,
-            [kalla, label],
-        )
-    rader = con.execute(f"SELECT count(*) FROM raw.{kalla} WHERE _fil = ?", [label]).fetchone()[0]
-    avvisade = con.execute(
-        "SELECT count(*) FROM raw.avvisade_rader WHERE kalla = ? AND fil = ?", [kalla, label]
-    ).fetchone()[0]
+        rader, inneslutna, tomma_inne = _parsed_lines(con, kalla, label)
+        _store_rejected(con, kalla, label, readable, len(names), spanning_before=inneslutna > 0)
+    avvisade, inneslutna_avvisade, tomma_inne_avvisade = con.execute(
+        """
+        SELECT count(*), coalesce(sum(rader - 1), 0), coalesce(sum(tomma_i_posten), 0)
+        FROM raw.avvisade_rader WHERE kalla = ? AND fil = ?
+        """,
+        [kalla, label],
+    ).fetchone()
+    inneslutna += inneslutna_avvisade
+    tomma = fp.blank_lines - tomma_inne - tomma_inne_avvisade
     con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
-    loaded = LoadedFile(kalla, label, fp, rader, avvisade, unknown, manad, None, baseline)
+    loaded = LoadedFile(
+        kalla,
+        label,
+        fp,
+        rader,
+        avvisade,
+        unknown,
+        manad,
+        None,
+        baseline,
+        fysiska_rader=max(fp.lines - 1, 0),
+        inneslutna_rader=inneslutna,
+        tomma_rader=tomma,
+    )
     _record(con, loaded, "last")
     return loaded
 
 
-def count_rows(path: Path) -> int:
-    """Data rows of a CSV by counting line ends (a baseline only: a quoted line break counts twice)."""
-    lines = 0
-    last = b"\n"
+def _parsed_lines(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> tuple[int, int, int]:
+    """(records parsed, the lines they hold beyond their first, the blank lines among those) of a file.
+
+    A field holds a line break only when a quote kept it open over a line end (the row rule
+    `radbrytning_i_falt` quarantines such a record). Only the records with one are split into lines. The
+    fields are joined with `;`, so a line is blank only when a field itself held two line breaks in a row
+    (the last piece runs on into the closing quote or the next field: never a blank line).
+    """
+    cols = COLUMNS[kalla]
+    joined = f"concat_ws(';', {', '.join(f'r.{c}' for c in cols)})"
+    spanning = " OR ".join(f"contains(r.{c}, chr(10))" for c in cols)
+    lines = _lines_sql("t")
+    return con.execute(
+        f"""
+        SELECT count(*), coalesce(sum(len({lines}) - 1), 0),
+               coalesce(sum({_blank(f"list_slice({lines}, 2, len({lines}) - 1)")}), 0)
+        FROM (SELECT CASE WHEN {spanning} THEN {joined} END AS t FROM raw.{kalla} AS r WHERE r._fil = ?)
+        """,
+        [label],
+    ).fetchone()
+
+
+def _lines_sql(text: str) -> str:
+    return f"string_split({text}, chr(10))"
+
+
+def _blank(lines: str) -> str:
+    """How many of a list of lines are empty (a lone CR counts as empty)."""
+    return f"len(list_filter({lines}, lambda x: x = '' OR x = chr(13)))"
+
+
+# DuckDB's CSV reader keeps at most this many bytes of a line it rejects: a quote left open to the
+# end of the file beyond that leaves lines that no row or quarantined text holds (radredovisning blocks).
+REJECTED_TEXT_LIMIT = 10_000
+
+
+def _store_rejected(
+    con: duckdb.DuckDBPyConnection,
+    kalla: str,
+    label: str,
+    readable: Path,
+    fields: int,
+    spanning_before: bool,
+) -> None:
+    """Move the lines DuckDB's CSV reader rejected into `raw.avvisade_rader`, one row per record.
+
+    A rejected record's text (`csv_line`) starts with the blank lines before it, and one that an unclosed
+    quote ran to the end of the file ends with its line end: the record is what lies between, and the
+    lines it spans are counted. The reason is one sentence: the fields expected and found, or the quote.
+    DuckDB numbers a record that spans several lines as one line; `rad` is corrected to the line in the
+    file from the record's byte position when an earlier record spanned several lines.
+    """
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE avvisade_poster AS
+        WITH fel AS (
+            SELECT line, min(line_byte_position) AS byte, arg_min(csv_line, column_idx) AS csv_line,
+                   CASE WHEN bool_or(error_type::VARCHAR = 'UNQUOTED VALUE') THEN 'UNQUOTED VALUE'
+                        ELSE arg_min(error_type::VARCHAR, column_idx) END AS feltyp,
+                   min(column_idx) FILTER (WHERE error_type::VARCHAR = 'MISSING COLUMNS') AS fann_fa,
+                   max(column_idx) FILTER (WHERE error_type::VARCHAR = 'TOO MANY COLUMNS') AS fann_manga
+            FROM temp.avvisade GROUP BY line
+        ),
+        delad AS (
+            SELECT *, length(csv_line) - length(ltrim(csv_line, chr(13) || chr(10))) AS inledande,
+                   regexp_replace(ltrim(csv_line, chr(13) || chr(10)), '\r?\n$', '') AS post
+            FROM fel
+        )
+        SELECT line, byte, csv_line, feltyp, post, strlen(csv_line) >= {REJECTED_TEXT_LIMIT} AS avkortad,
+               len(string_split(substr(csv_line, 1, inledande), chr(10))) - 1 AS tomma_fore,
+               len({_lines_sql("post")}) AS rader,
+               {_blank(f"{_lines_sql('post')}[2:]")} AS tomma_i_posten,
+               CASE
+                   WHEN feltyp = 'UNQUOTED VALUE' AND strlen(csv_line) >= {REJECTED_TEXT_LIMIT}
+                       THEN 'ett citattecken som inte stängs slog ihop raderna härifrån till filens slut; '
+                            || 'läsaren behöll bara de första {REJECTED_TEXT_LIMIT} byten ('
+                            || len({_lines_sql("post")}) || ' rader)'
+                   WHEN feltyp = 'UNQUOTED VALUE' AND len({_lines_sql("post")}) > 1
+                       THEN 'ett citattecken som inte stängs slog ihop ' || len({_lines_sql("post")})
+                            || ' rader, som inte kunde delas i fält'
+                   WHEN feltyp = 'UNQUOTED VALUE'
+                       THEN 'ett citattecken som inte stängs: raden kunde inte delas i fält'
+                   WHEN coalesce(fann_fa, fann_manga) IS NOT NULL
+                       THEN 'fel antal fält: väntade {fields}, fann ' || coalesce(fann_fa, fann_manga)
+                            || CASE WHEN len({_lines_sql("post")}) > 1
+                                    THEN ' (på ' || len({_lines_sql("post")}) || ' rader, ihopslagna av ett '
+                                         || 'citattecken som inte stängs)' ELSE '' END
+                   ELSE 'raden kunde inte delas i fält (' || feltyp || ')'
+               END AS felmeddelande
+        FROM delad
+        """
+    )
+    rad = _physical_lines(con, readable, spanning_before)
+    con.execute(
+        f"""
+        INSERT INTO raw.avvisade_rader
+            (kalla, fil, rad, feltyp, felmeddelande, radtext, rader, tomma_i_posten, avkortad)
+        SELECT ?, ?, {rad}, feltyp, felmeddelande, post, rader, tomma_i_posten, avkortad
+        FROM temp.avvisade_poster ORDER BY line
+        """,
+        [kalla, label],
+    )
+    con.execute("DROP TABLE temp.avvisade_poster; DROP TABLE IF EXISTS temp.avvisade_fysiska")
+
+
+def _physical_lines(con: duckdb.DuckDBPyConnection, readable: Path, spanning_before: bool) -> str:
+    """SQL for the line in the file where each rejected record's own text starts.
+
+    DuckDB counts blank lines but numbers a record spanning several lines as one line, so its number is
+    the line in the file while no record spans several lines (the common case). Otherwise the line is
+    counted from the record's byte position in one streamed pass over the file. The position is checked
+    against the record's text; where they disagree, DuckDB's number is kept.
+    """
+    if not spanning_before:
+        (spanning_before,) = con.execute(
+            "SELECT count(*) > 0 FROM temp.avvisade_poster WHERE rader > 1"
+        ).fetchone()
+    records = con.execute("SELECT line, byte, left(csv_line, 32) FROM temp.avvisade_poster").fetchall()
+    if not spanning_before or not records:
+        return "line"
+    offsets = {}
+    with readable.open("rb") as handle:
+        for line, byte, start in records:
+            for offset in (byte - 1, byte):  # DuckDB 2.0 gives the offset plus one
+                handle.seek(max(offset, 0))
+                text = start.encode("utf-8")
+                if offset >= 0 and handle.read(len(text)) == text:
+                    offsets[line] = offset
+                    break
+    at = _line_numbers_at(readable, sorted(set(offsets.values())))
+    con.execute("CREATE OR REPLACE TEMP TABLE avvisade_fysiska (line BIGINT, fysisk BIGINT)")
+    if offsets:
+        con.executemany(
+            "INSERT INTO temp.avvisade_fysiska VALUES (?, ?)", [(line, at[o]) for line, o in offsets.items()]
+        )
+    return (
+        "coalesce((SELECT f.fysisk + tomma_fore FROM temp.avvisade_fysiska AS f WHERE f.line = "
+        "avvisade_poster.line), line)"
+    )
+
+
+def _line_numbers_at(path: Path, offsets: list[int]) -> dict[int, int]:
+    """The line number (the first line is 1) at each of the sorted byte offsets of a file, in one pass."""
+    found: dict[int, int] = {}
+    line, start, i = 1, 0, 0
     with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            lines += block.count(b"\n")
-            last = block[-1:]
-    if last != b"\n":
-        lines += 1
-    return max(lines - 1, 0)
+        while i < len(offsets) and (block := handle.read(1 << 20)):
+            end = start + len(block)
+            done = 0
+            while i < len(offsets) and offsets[i] < end:
+                line += block.count(b"\n", done, offsets[i] - start)
+                done = offsets[i] - start
+                found[offsets[i]] = line
+                i += 1
+            line += block.count(b"\n", done)
+            start = end
+    return found
+
+
+_COLUMN_NAME = re.compile(r"[^\W\d]([^\W\d]|[ _-]){0,39}")
+
+
+def shown_header_cells(cells: list[str]) -> tuple[str, ...]:
+    """Header cells fit to show in messages and metadata: those that look like column names (letters,
+    `_`, `-` or spaces, no digit). A file without its header row has a data line there, personnummer
+    included, and what is shown reaches check metadata, Data Docs, logs and alerts: never echo data. The
+    others are counted in a last entry."""
+    shown = [c for c in cells if _COLUMN_NAME.fullmatch(c)]
+    hidden = len(cells) - len(shown)
+    if hidden:
+        shown.append(f"({hidden} cell{'s' if hidden > 1 else ''} with digits not shown)")
+    return tuple(shown)
+
+
+def _header_in_words(header: list[str], wanted: tuple[str, ...]) -> str:
+    if not set(header) & set(wanted):
+        return (
+            f"its first line has none of the contract's columns ({len(header)} cells, not shown): is the "
+            "header row missing?"
+        )
+    other = shown_header_cells([c for c in header if c not in wanted])
+    return f"its other header cells: {', '.join(other)}." if other else "it has no other header cells."
+
+
+def count_rows(path: Path) -> int:
+    """Data lines of a CSV that are not blank (a baseline only: a quoted line break counts twice)."""
+    lines, blank = count_lines(path)
+    return max(lines - 1 - blank, 0)
 
 
 def record_not_read(con: duckdb.DuckDBPyConnection, kalla: str, labels: Iterable[str], status: str) -> None:
@@ -290,7 +491,12 @@ def record_not_read(con: duckdb.DuckDBPyConnection, kalla: str, labels: Iterable
 def _record(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, status: str) -> None:
     fp = loaded.fingerprint
     con.execute(
-        "INSERT INTO raw.filer VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """
+        INSERT INTO raw.filer (kalla, fil, manad, status, encoding, bom, storlek, sha256, rader, avvisade,
+                               okanda_kolumner, problem, foregaende_rader, fysiska_rader, inneslutna_rader,
+                               tomma_rader)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         [
             loaded.kalla,
             loaded.label,
@@ -305,6 +511,9 @@ def _record(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, status: str) -> 
             list(loaded.okanda_kolumner),
             loaded.problem,
             loaded.foregaende_rader,
+            loaded.fysiska_rader,
+            loaded.inneslutna_rader,
+            loaded.tomma_rader,
         ],
     )
 

@@ -89,6 +89,36 @@ def bad_number(source: Path, rng: random.Random) -> str:
     return f"bad belopp on line {i + 1} of {path.name}"
 
 
+def empty_id(source: Path, rng: random.Random) -> str:
+    # a case-system file two times in three: an empty registration id also leaves its insatser orphaned
+    path = rng.choice(
+        [newest_snapshot(source) / name for name in CASE_FILES] + [rng.choice(payment_files(source))]
+    )
+    encoding, lines = read_lines(path)
+    header = lines[0].split(";")
+    column = next(header.index(c) for c in ("insats_id", "utbetalning_id", "inskrivning_id") if c in header)
+    i = rng.randrange(1, len(lines))
+    lines[i] = replace_field(lines[i], column, rng.choice(["", "  "]))
+    write_lines(path, encoding, lines)
+    return f"emptied the id on line {i + 1} of {path.name}"
+
+
+def stray_quote(source: Path, rng: random.Random) -> str:
+    """A quote opening a field, closed some lines later or never: the lines between join one field."""
+    path = _pick_file(source, rng)
+    encoding, lines = read_lines(path)
+    i = rng.randrange(1, len(lines))
+    column = rng.randrange(len(lines[i].split(";")))
+    lines[i] = replace_field(lines[i], column, '"' + lines[i].split(";")[column])
+    closed = ""
+    if rng.random() < 0.5 and i + 1 < len(lines):
+        j = rng.randrange(i + 1, min(i + 12, len(lines)))
+        lines[j] = replace_field(lines[j], column, lines[j].split(";")[column] + '"')
+        closed = f", closed on line {j + 1}"
+    write_lines(path, encoding, lines)
+    return f"stray quote on line {i + 1} of {path.name}{closed}"
+
+
 def duplicate_row(source: Path, rng: random.Random) -> str:
     path = _pick_file(source, rng)
     encoding, lines = read_lines(path)
@@ -136,6 +166,8 @@ DAMAGE = (
     drop_field,
     bad_date,
     bad_number,
+    empty_id,
+    stray_quote,
     duplicate_row,
     conflicting_row,
     to_windows_1252,
