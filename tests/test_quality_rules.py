@@ -991,12 +991,17 @@ def _avslut_utan_orsak(s: SourceBuilder, above: bool) -> None:
 
 
 def _aktivitetsplan(s: SourceBuilder, above: bool) -> None:
-    # counted: begun on or before 2019-09-26 (uttagsdatum - 5): 7 with a plan on day 2, one begun
-    # 2019-09-26 without a plan (fails), one with its plan on day 5 (passes) or day 6 (fails).
+    # counted: begun on or before 2019-09-26 (uttagsdatum - 5) and still there on day 5 (or with a plan by
+    # then): 6 with a plan on day 2, one with a plan dated two days before its inskrivning (day 0: passes),
+    # one begun 2019-09-26 without a plan (fails), one with its plan on day 5 (passes) or day 6 (fails).
     # 1 of 9 (11 %) passes the 20 % threshold, 2 of 9 (22 %) warn. Begun 2019-09-27 and -30 without a
-    # plan are not counted yet (were they, 3 of 11 would warn below too).
-    for i in range(7):
+    # plan are not counted yet, nor is one that left on day 2 without a plan (were they, 4 of 12 would
+    # warn below too).
+    for i in range(6):
         s.inskrivning(f"P{i}", pnr("19800101", i + 1, woman=True), "2019-02-01")
+    s.inskrivning("P_FORE", pnr("19800101", 7, woman=True), "2019-02-01", aktivitetsplan_datum="2019-01-30")
+    borta = pnr("19800101", 8, woman=True)
+    s.inskrivning("P_BORTA", borta, "2019-02-01", "2019-02-03", "flytt", aktivitetsplan_datum="")
     s.inskrivning("P_UTAN_PLAN", pnr("19810101", 1, woman=True), "2019-09-26", aktivitetsplan_datum="")
     day = "2019-03-07" if above else "2019-03-06"  # inskrivningsdatum 2019-03-01 + 6 or + 5
     s.inskrivning("P_DAG", pnr("19810101", 2, woman=True), "2019-03-01", aktivitetsplan_datum=day)
