@@ -226,6 +226,45 @@ def test_no_personal_identifier_anywhere_in_the_analysts_file(cli_run, generated
         assert not [v for v in values if v and re.search(r"\d{6}", v)], (table, column)
 
 
+def test_no_birth_date_in_the_analysts_file(cli_run, generated_source, analysts):
+    """The only dates are the periods' bounds and the uttagsdatum: no column could hold a birth date, and
+    no text value is a date at all (so none is one of the source's birth dates in disguise)."""
+    _, warehouse = cli_run
+    dated = analysts.execute(
+        "SELECT DISTINCT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+        "AND (data_type LIKE 'DATE%' OR data_type LIKE 'TIMESTAMP%' OR data_type LIKE 'TIME%')"
+    ).fetchall()
+    assert {c for (c,) in dated} == {"period_start", "period_slut", "uttagsdatum"}
+    for (table,) in analysts.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+    ).fetchall():
+        odd = analysts.execute(
+            f"SELECT count(*) FROM marts.{table} WHERE day(period_start) <> 1 "
+            "OR month(period_start) NOT IN (1, 5, 9) OR period_slut <> last_day(period_slut) "
+            "OR uttagsdatum <> (SELECT max(uttagsdatum) FROM marts.unika_individer)"
+        ).fetchone()[0]
+        assert odd == 0, table
+    births = set()
+    for number in _source_numbers(generated_source):
+        digits = number.replace("-", "").replace("+", "")
+        if len(digits) == 12:
+            day = int(digits[6:8]) % 60 or 60  # samordningsnummer: day + 60
+            births.add(f"{digits[:4]}-{digits[4:6]}-{day:02d}")
+    assert len(births) > 500
+    data = (warehouse / "jobbtorg.duckdb").read_bytes()
+    texts = {
+        v
+        for table, column in analysts.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() "
+            "WHERE schema_name = 'marts' AND data_type = 'VARCHAR'"
+        ).fetchall()
+        for (v,) in analysts.execute(f"SELECT DISTINCT {column} FROM marts.{table}").fetchall()
+        if v
+    }
+    assert not [t for t in texts if re.search(r"\d{4}-?\d{2}-?\d{2}", t)]
+    assert not [b for b in births if b.encode() in data]
+
+
 def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_path, generated_source):
     first = run_pipeline(tmp_path, generated_source)
     assert first.success
