@@ -124,11 +124,28 @@ def _step_intervals(instance: dg.DagsterInstance, run_id: str) -> dict[str, tupl
     return intervals
 
 
+ATTEMPTS = 3
+
+
 def test_a_launched_run_and_a_jobbtorg_run_at_once_both_succeed_one_step_at_a_time(
     tmp_path, small_generated_source
 ):
+    """Whether the two runs overlap depends on how fast the launched run's worker starts on a busy
+    machine; an attempt where they did not proves nothing, so the race is run again (at most
+    ATTEMPTS times). Every attempt must keep the steps apart and let both runs succeed."""
+    interleaved = []
+    for attempt in range(ATTEMPTS):
+        interleaved.append(_race(tmp_path / f"forsok-{attempt}", small_generated_source))
+        if interleaved[-1]:
+            break
+    assert any(interleaved), f"in {ATTEMPTS} attempts the two runs never took turns at the pool"
+
+
+def _race(tmp_path: Path, source: Path) -> bool:
+    """One attempt: both runs succeed, no two steps ever run at once and no lock error appears; returns
+    whether the runs overlapped and their steps took turns (the case the test is for)."""
     warehouse = tmp_path / "warehouse"
-    env = cli_env(tmp_path, JOBBTORG_SOURCE=str(small_generated_source), JOBBTORG_WAREHOUSE=str(warehouse))
+    env = cli_env(tmp_path, JOBBTORG_SOURCE=str(source), JOBBTORG_WAREHOUSE=str(warehouse))
     home = Path(env["DAGSTER_HOME"])
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text(instance_yaml("sqlite"))
@@ -186,9 +203,9 @@ def test_a_launched_run_and_a_jobbtorg_run_at_once_both_succeed_one_step_at_a_ti
         [cli_id] = [run_id for run_id in records if run_id != launched_id]
         assert records[cli_id].dagster_run.tags.get("jobbtorg/started_by") == "cli"
         assert {r.dagster_run.status for r in records.values()} == {dg.DagsterRunStatus.SUCCESS}
-        # they did overlap: the launched run started before the CLI's run ended ...
-        assert records[launched_id].start_time < records[cli_id].end_time, "the runs did not overlap"
-        # ... and yet no two steps (every step is in the DuckDB pool) ever ran at the same moment
+        # did they overlap (the launched run started before the CLI's run ended)? Either way no two steps
+        # (every step is in the DuckDB pool) may ever run at the same moment
+        overlapped = records[launched_id].start_time < records[cli_id].end_time
         steps = [
             (start, end, run_id, key)
             for run_id in (cli_id, launched_id)
@@ -199,8 +216,7 @@ def test_a_launched_run_and_a_jobbtorg_run_at_once_both_succeed_one_step_at_a_ti
         overlapping = [(a[2:], b[2:]) for a, b in pairwise(steps) if b[0] < a[1]]
         assert overlapping == []
         order = [run_id for _, _, run_id, _ in steps]
-        switches = sum(a != b for a, b in pairwise(order))
-        assert switches >= 2, f"the steps did not interleave: {order}"  # the pool took turns
+        switches = sum(a != b for a, b in pairwise(order))  # the pool took turns
         messages = [
             r.dagster_event.message or "" if r.dagster_event else r.user_message
             for run_id in records
@@ -209,6 +225,7 @@ def test_a_launched_run_and_a_jobbtorg_run_at_once_both_succeed_one_step_at_a_ti
     assert [m for m in messages if "Could not set lock" in m or "Conflicting lock" in m] == []
     with duckdb.connect(str(warehouse / "jobbtorg.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.unika_individer").fetchone()[0] > 0
+    return overlapped and switches >= 2
 
 
 def test_a_launched_run_killed_in_a_step_is_failed_with_its_step_and_its_slot_is_freed(
