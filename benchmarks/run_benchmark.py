@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-STAGES = ("sources", "staging", "marts", "publish", "report")  # the JUST checks run with their assets
+STAGES = ("sources", "staging", "marts", "report", "publish")  # the JUST checks run with their assets
 KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"  # a benchmark-only key
 
 
