@@ -50,31 +50,37 @@ bedomda AS (
     SELECT k.kalla, 'okänt jobbtorg', NULL, false, [k.regel]  -- lines the CSV reader could not split into fields
     FROM staging.karantan AS k WHERE k.radnr IS NULL
 ),
-placerade AS (
-    SELECT p.period, b.kalla, b.jobbtorg, b.stagad, b.regler
+-- A row's day (its date, or the uttagsdatum when it has none or lies outside the periods) names its year and
+-- its tertial: an equality join on the period, cheaper than a range join over 30 million rows.
+dagar AS (
+    SELECT b.*,
+           CASE WHEN b.datum BETWEEN f.forsta AND u.uttagsdatum THEN b.datum ELSE u.uttagsdatum END AS dag
     FROM bedomda AS b
     CROSS JOIN raw.uttag AS u
     CROSS JOIN (SELECT min(period_start) AS forsta FROM staging.perioder) AS f
+),
+placerade AS (
+    SELECT p.period, d.kalla, d.jobbtorg, d.stagad, d.regler
+    FROM dagar AS d
+    CROSS JOIN (VALUES (false), (true)) AS t(tertial)
     JOIN staging.perioder AS p
-      ON CASE WHEN b.datum BETWEEN f.forsta AND u.uttagsdatum THEN b.datum ELSE u.uttagsdatum END
-         BETWEEN p.period_start AND p.period_slut
+      ON p.period = CASE WHEN t.tertial THEN year(d.dag) || '-T' || (1 + (month(d.dag) - 1) // 4)
+                         ELSE year(d.dag)::VARCHAR END
 ),
-niva AS (
-    SELECT period, kalla, stagad, regler, CASE WHEN n.totalt THEN 'totalt' ELSE jobbtorg END AS jobbtorg
-    FROM placerade CROSS JOIN (VALUES (false), (true)) AS n(totalt)
-),
+-- each jobbtorg, and 'totalt' over all of them (GROUPING SETS: one pass, no doubled rows)
 summa AS (
-    SELECT period, jobbtorg, kalla,
+    SELECT period, CASE WHEN grouping(jobbtorg) = 1 THEN 'totalt' ELSE jobbtorg END AS jobbtorg, kalla,
            count(*) AS rader_lasta,
            count(*) FILTER (WHERE stagad) AS rader_stagade,
            count(*) FILTER (WHERE regler IS NOT NULL) AS rader_i_karantan
-    FROM niva
-    GROUP BY period, jobbtorg, kalla
+    FROM placerade
+    GROUP BY GROUPING SETS ((period, jobbtorg, kalla), (period, kalla))
 ),
 per_regel AS (
-    SELECT period, jobbtorg, kalla, regel, count(*) AS rader_i_karantan
-    FROM (SELECT period, jobbtorg, kalla, unnest(regler) AS regel FROM niva WHERE regler IS NOT NULL)
-    GROUP BY period, jobbtorg, kalla, regel
+    SELECT period, CASE WHEN grouping(jobbtorg) = 1 THEN 'totalt' ELSE jobbtorg END AS jobbtorg, kalla, regel,
+           count(*) AS rader_i_karantan
+    FROM (SELECT period, jobbtorg, kalla, unnest(regler) AS regel FROM placerade WHERE regler IS NOT NULL)
+    GROUP BY GROUPING SETS ((period, jobbtorg, kalla, regel), (period, kalla, regel))
 )
 SELECT period, jobbtorg, kalla, 'totalt' AS regel, rader_lasta, rader_stagade, rader_i_karantan,
        rader_i_karantan / rader_lasta AS andel_i_karantan
