@@ -4,14 +4,24 @@ The pipeline alone opens the internal file (personnummer, quarantine, working ta
 open `<warehouse>/jobbtorg.duckdb`, which is only ever replaced whole: the marts are copied into a new
 file beside it and `os.replace`d over it (STACK.md). A reader holding the old file keeps reading it; a
 new connection sees the new one; a failed or blocked run never reaches the publish step.
+
+DuckDB lets one process at a time open a file for writing and fails at once in any other. The DuckDB
+pool keeps steps of different runs apart, but Dagster's slot bookkeeping is not airtight across
+processes (docs/operations.md), so every opening of the internal file first takes an OS lock beside it
+and waits for it: a second process waits (saying for whom) instead of failing the step.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import shutil
+import socket
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -19,10 +29,17 @@ import duckdb
 
 from jobbtorg_pipeline.settings import Settings
 
+LOCK_FILE = "duckdb.lock"
+SAY_EVERY = 30.0  # seconds between "still waiting" messages
+
+_held: dict[Path, int] = {}  # lock file -> how many connections of this process are inside it
+_held_guard = threading.RLock()
+
 
 @contextlib.contextmanager
 def connect_internal(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to the internal database with the configured memory limit and spill folder."""
+    """A connection to the internal database with the configured memory limit and spill folder, opened
+    once no other process has the file (see the module's docstring)."""
     settings.internal_dir.mkdir(parents=True, exist_ok=True)
     settings.internal_dir.chmod(0o700)  # restricted layer: the owner only
     spill = settings.internal_dir / "spill"
@@ -32,11 +49,72 @@ def connect_internal(settings: Settings, *, read_only: bool = False) -> Iterator
         config["threads"] = str(settings.threads)
     if read_only and not settings.internal_file.exists():
         raise FileNotFoundError(f"No internal database at {settings.internal_file}: run the pipeline first.")
-    con = duckdb.connect(str(settings.internal_file), read_only=read_only, config=config)
-    try:
-        yield con
-    finally:
-        con.close()
+    with internal_file_lock(settings, shared=read_only):
+        con = duckdb.connect(str(settings.internal_file), read_only=read_only, config=config)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+@contextlib.contextmanager
+def internal_file_lock(
+    settings: Settings, *, shared: bool = False, say: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Hold the internal file against other processes: exclusive to write, shared to read. Waits as long
+    as another process holds it (the OS lets go when a holder dies, so a killed step never blocks), and
+    says every SAY_EVERY seconds whom it waits for. Re-entrant within a process, whose connections share
+    one DuckDB instance (the publish step attaches the file it already has open)."""
+    path = settings.internal_dir / LOCK_FILE
+    with _held_guard:
+        if _held.get(path):
+            _held[path] += 1
+            try:
+                yield
+            finally:
+                _held[path] -= 1
+            return
+        say = say or _say
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "r+", encoding="utf-8") as handle:
+            started = time.monotonic()
+            said = started - SAY_EVERY
+            while True:
+                try:
+                    fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() - said >= SAY_EVERY:
+                        said = time.monotonic()
+                        holder = _holder(handle)
+                        say(f"waiting for the internal database {settings.internal_file}, held by {holder}")
+                    time.sleep(0.2)
+            waited = time.monotonic() - started
+            if waited >= 0.2:
+                say(f"waited {waited:.1f} s for the internal database (another process had it open)")
+            if not shared:
+                handle.seek(0)
+                handle.truncate()
+                handle.write(f"pid {os.getpid()} on {socket.gethostname()} ({' '.join(sys.argv[:3])})")
+                handle.flush()
+            _held[path] = 1
+            try:
+                yield
+            finally:
+                _held.pop(path, None)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _holder(handle) -> str:
+    handle.seek(0)
+    return handle.read().strip() or "a process reading it"
+
+
+def _say(message: str) -> None:
+    """Into the run's log inside a step (Dagster's logger), else onto stderr like the CLI's lines."""
+    import dagster as dg
+
+    dg.get_dagster_logger("jobbtorg").warning(message)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

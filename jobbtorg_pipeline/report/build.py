@@ -27,6 +27,7 @@ from jobbtorg_pipeline.report.content import ReportTable, build_tables
 from jobbtorg_pipeline.report.disclosure import protect
 from jobbtorg_pipeline.report.render import render_excel, render_html
 from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.warehouse import connect_internal
 
 PERIOD = re.compile(r"^\d{4}(-T[123])?$")
 FILES = ("rapport.html", "rapport.xlsx", "siffror.json")
@@ -66,7 +67,11 @@ def published_inputs(settings: Settings) -> list[dict[str, Any]] | None:
     if not settings.internal_file.exists() or not settings.analysts_file.exists():
         return None
     digest = file_sha256(settings.analysts_file)
-    con = duckdb.connect(str(settings.internal_file), read_only=True)
+    with connect_internal(settings, read_only=True) as con:
+        return _published_rows(con, digest)
+
+
+def _published_rows(con: duckdb.DuckDBPyConnection, digest: str) -> list[dict[str, Any]] | None:
     try:
         rows = con.execute(
             """
@@ -79,8 +84,6 @@ def published_inputs(settings: Settings) -> list[dict[str, Any]] | None:
         ).fetchall()
     except (duckdb.CatalogException, duckdb.BinderException):
         return None  # nothing recorded yet, or recorded by a version that did not hash the file
-    finally:
-        con.close()
     return [dict(zip(INPUT_FIELDS, r, strict=True)) for r in rows] or None
 
 
