@@ -36,7 +36,7 @@ ui: setup  ## the Dagster UI on http://127.0.0.1:3000, on the same instance as t
 docs: setup  ## regenerate docs/data-dictionary.md and docs/just-rules.md from the code
 	$(BIN)/jobbtorg docs
 
-benchmark: setup  ## the scale benchmark of docs/benchmarks.md (long: about an hour at 1M persons)
+benchmark: setup  ## the scale benchmark of docs/benchmarks.md (about 7 minutes for 10k, 100k and 1M persons on 2 cores)
 	$(BIN)/python benchmarks/run_benchmark.py
 
 clean:

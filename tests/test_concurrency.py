@@ -21,7 +21,6 @@ import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
 from itertools import pairwise
 from pathlib import Path
@@ -33,6 +32,7 @@ import pytest
 from jobbtorg_pipeline.failures import run_problems
 from jobbtorg_pipeline.instance import instance_yaml
 from tests.conftest import cli_env
+from tests.support.processes import lines_of
 
 pytestmark = pytest.mark.slow
 
@@ -75,16 +75,18 @@ with WorkspaceProcessContext(instance, WorkspaceFileTarget(paths=[sys.argv[1]]))
 """
 
 
-def _lines(stream) -> queue.Queue[str | None]:
-    found: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for line in stream:
-            found.put(line)
-        found.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return found
+def _start_launcher(env: dict[str, str]) -> subprocess.Popen[str]:
+    """The LAUNCHER script in its own process group: it says READY, launches on a line, says FINISHED."""
+    return subprocess.Popen(
+        [sys.executable, "-c", LAUNCHER, str(ROOT / "workspace.yaml")],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _until(lines: queue.Queue[str | None], predicate, within: float, what: str, seen: list[str]) -> str:
@@ -153,18 +155,9 @@ def _race(tmp_path: Path, source: Path) -> bool:
     (home / "dagster.yaml").write_text(instance_yaml("sqlite"))
     dg.DagsterInstance.from_config(str(home)).dispose()  # the instance exists, as in production
 
-    launcher = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, str(ROOT / "workspace.yaml")],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    launcher = _start_launcher(env)
     cli = None
-    launched_lines, cli_lines = _lines(launcher.stdout), None
+    launched_lines, cli_lines = lines_of(launcher.stdout), None
     seen_launcher: list[str] = []
     seen_cli: list[str] = []
     try:
@@ -177,7 +170,7 @@ def _race(tmp_path: Path, source: Path) -> bool:
             text=True,
             start_new_session=True,
         )
-        cli_lines = _lines(cli.stderr)
+        cli_lines = lines_of(cli.stderr)
         _until(cli_lines, lambda line: " > " in line, 120, "first step of jobbtorg run", seen_cli)
         launcher.stdin.write("go\n")
         launcher.stdin.flush()
@@ -252,19 +245,10 @@ def test_a_launched_run_killed_in_a_step_is_failed_with_its_step_and_its_slot_is
     (home / "dagster.yaml").write_text(instance_yaml("sqlite"))
     instance = dg.DagsterInstance.from_config(str(home))
 
-    launcher = subprocess.Popen(
-        [sys.executable, "-c", LAUNCHER, str(ROOT / "workspace.yaml")],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    launcher = _start_launcher(env)
     seen: list[str] = []
     try:
-        lines = _lines(launcher.stdout)
+        lines = lines_of(launcher.stdout)
         _until(lines, lambda line: line.startswith("READY"), 120, "code location", seen)
         launcher.stdin.write("go\n")
         launcher.stdin.flush()

@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from jobbtorg_pipeline.resources import DUCKDB_POOL
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
 from tests.support.pipeline import marts_content, run_pipeline
+from tests.support.processes import lines_of
 
 pytestmark = pytest.mark.slow
 
@@ -50,19 +50,6 @@ def _start(args: tuple[str, ...], env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def _lines(stream) -> queue.Queue[str | None]:
-    """The stream's lines as they come (None at its end), read by a thread so waiting can be bounded."""
-    found: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        for line in stream:
-            found.put(line)
-        found.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return found
-
-
 def test_a_run_killed_half_way_leaves_the_last_good_file_and_the_next_run_recovers(
     tmp_path, generated_source
 ):
@@ -78,7 +65,7 @@ def test_a_run_killed_half_way_leaves_the_last_good_file_and_the_next_run_recove
 
     victim = _start(args, env)
     seen: list[str] = []
-    lines = _lines(victim.stderr)
+    lines = lines_of(victim.stderr)
     deadline = time.monotonic() + 180
     try:
         while time.monotonic() < deadline:
