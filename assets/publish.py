@@ -10,7 +10,7 @@ from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_mart
 from jobbtorg_pipeline.quality.checks import record_published
 from jobbtorg_pipeline.report.build import file_sha256
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
-from jobbtorg_pipeline.warehouse import connect_internal, publish
+from jobbtorg_pipeline.warehouse import connect_internal, internal_file_lock, publish
 
 GROUP = "publish"
 
@@ -40,7 +40,8 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
         with connect_internal(settings) as con:
             record_published(con, run_id, file_sha256(new_file))
 
-    path = publish(settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record)
+    with internal_file_lock(settings):  # the copy and its record, as one, against other processes
+        path = publish(settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record)
     with duckdb.connect(str(path), read_only=True) as con:
         rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
         uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]

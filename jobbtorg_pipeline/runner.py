@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import os
 import signal
 import socket
@@ -27,7 +26,7 @@ import dagster as dg
 from dagster._core.utils import make_new_run_id
 from dagster._utils.interrupts import check_captured_interrupt
 
-from jobbtorg_pipeline import runs
+from jobbtorg_pipeline import oslock, runs
 from jobbtorg_pipeline.failures import problems
 from jobbtorg_pipeline.instance import ensure_dagster_home, open_instance
 from jobbtorg_pipeline.settings import Settings
@@ -94,11 +93,6 @@ class Reporter:
             self.write(f"waiting {message} ({now - since:.0f} s so far)")
 
 
-def _lock_holder(handle) -> str:
-    handle.seek(0)
-    return handle.read().strip() or "a process that has not yet said which"
-
-
 @contextlib.contextmanager
 def warehouse_lock(settings: Settings, report: Reporter | None = None, poll: float = 1.0) -> Iterator[None]:
     """One `jobbtorg run` at a time on a warehouse, across processes: an OS lock held from the check for
@@ -106,30 +100,17 @@ def warehouse_lock(settings: Settings, report: Reporter | None = None, poll: flo
     The holder writes its pid into the lock file, so a waiting run can say whom it waits for."""
     report = report or Reporter()
     settings.internal_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(settings.internal_dir / "korning.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "r+", encoding="utf-8") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _lock_holder(handle)
-                report(f"lock {holder}", f"for another jobbtorg run on this warehouse to finish ({holder})")
-                time.sleep(poll)
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(
-                f"jobbtorg run, pid {os.getpid()} on {socket.gethostname()}, "
-                f"since {datetime.now().astimezone().isoformat(timespec='seconds')}"
-            )
-            handle.flush()
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            handle.flush()
-            fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def waiting(holder: str) -> None:
+        holder = holder or "a process that has not yet said which"
+        report(f"lock {holder}", f"for another jobbtorg run on this warehouse to finish ({holder})")
+
+    me = (
+        f"jobbtorg run, pid {os.getpid()} on {socket.gethostname()}, "
+        f"since {datetime.now().astimezone().isoformat(timespec='seconds')}"
+    )
+    with oslock.hold(settings.internal_dir / "korning.lock", holder=me, waiting=waiting, poll=poll):
+        yield
 
 
 def wait_for_other_runs(

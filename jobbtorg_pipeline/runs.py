@@ -29,7 +29,8 @@ PID_TAG = "jobbtorg/pid"
 HOST_TAG = "jobbtorg/host"
 CLI = "cli"
 IN_PROGRESS = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
-# when dagster.yaml does not say (both of ours do): as long as Dagster's own monitoring would wait
+# when dagster.yaml does not set it, or sets 0 (both of ours set 30; without it Dagster frees nothing and
+# a dead run's slot would be held for ever): `jobbtorg run` still frees such slots this long after the end
 DEFAULT_FREE_SLOTS_AFTER = 30
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import shutil
 import socket
@@ -27,12 +26,13 @@ from pathlib import Path
 
 import duckdb
 
+from jobbtorg_pipeline import oslock
 from jobbtorg_pipeline.settings import Settings
 
 LOCK_FILE = "duckdb.lock"
 SAY_EVERY = 30.0  # seconds between "still waiting" messages
 
-_held: dict[Path, int] = {}  # lock file -> how many connections of this process are inside it
+_held: dict[Path, tuple[int, bool]] = {}  # lock file -> (holds in this process, shared)
 _held_guard = threading.RLock()
 
 
@@ -64,50 +64,38 @@ def internal_file_lock(
     """Hold the internal file against other processes: exclusive to write, shared to read. Waits as long
     as another process holds it (the OS lets go when a holder dies, so a killed step never blocks), and
     says every SAY_EVERY seconds whom it waits for. Re-entrant within a process, whose connections share
-    one DuckDB instance (the publish step attaches the file it already has open)."""
+    one DuckDB instance: the publish step holds it while it copies the marts out and records them."""
+    settings.internal_dir.mkdir(parents=True, exist_ok=True)
     path = settings.internal_dir / LOCK_FILE
     with _held_guard:
-        if _held.get(path):
-            _held[path] += 1
+        if path in _held:
+            count, held_shared = _held[path]
+            if held_shared and not shared:
+                raise RuntimeError(f"{path}: this process holds it to read and now asks to write")
+            _held[path] = (count + 1, held_shared)
             try:
                 yield
             finally:
-                _held[path] -= 1
+                _held[path] = (_held[path][0] - 1, held_shared)
             return
         say = say or _say
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "r+", encoding="utf-8") as handle:
-            started = time.monotonic()
-            said = started - SAY_EVERY
-            while True:
-                try:
-                    fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() - said >= SAY_EVERY:
-                        said = time.monotonic()
-                        holder = _holder(handle)
-                        say(f"waiting for the internal database {settings.internal_file}, held by {holder}")
-                    time.sleep(0.2)
-            waited = time.monotonic() - started
+        said = [time.monotonic() - SAY_EVERY]
+
+        def waiting(holder: str) -> None:
+            if time.monotonic() - said[0] >= SAY_EVERY:
+                said[0] = time.monotonic()
+                holder = holder or "a process reading it"
+                say(f"waiting for the internal database {settings.internal_file}, held by {holder}")
+
+        me = f"pid {os.getpid()} on {socket.gethostname()} ({' '.join(sys.argv[:3])})"
+        with oslock.hold(path, holder=me, waiting=waiting, shared=shared) as waited:
             if waited >= 0.2:
                 say(f"waited {waited:.1f} s for the internal database (another process had it open)")
-            if not shared:
-                handle.seek(0)
-                handle.truncate()
-                handle.write(f"pid {os.getpid()} on {socket.gethostname()} ({' '.join(sys.argv[:3])})")
-                handle.flush()
-            _held[path] = 1
+            _held[path] = (1, shared)
             try:
                 yield
             finally:
-                _held.pop(path, None)
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _holder(handle) -> str:
-    handle.seek(0)
-    return handle.read().strip() or "a process reading it"
+                del _held[path]
 
 
 def _say(message: str) -> None:
@@ -150,13 +138,14 @@ def publish(
     try:
         con = duckdb.connect(str(staging), config={"memory_limit": settings.memory_limit})
         try:
-            con.execute(f"ATTACH '{settings.internal_file}' AS intern (READ_ONLY)")
-            con.execute("CREATE SCHEMA marts")
-            for table in tables:
-                con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM intern.marts.{table}")
+            with internal_file_lock(settings, shared=True):
+                con.execute(f"ATTACH '{settings.internal_file}' AS intern (READ_ONLY)")
+                con.execute("CREATE SCHEMA marts")
+                for table in tables:
+                    con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM intern.marts.{table}")
+                con.execute("DETACH intern")
             for statement in comments:
                 con.execute(statement)
-            con.execute("DETACH intern")
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from jobbtorg_pipeline.settings import Settings
-from jobbtorg_pipeline.warehouse import connect_internal
+from jobbtorg_pipeline.warehouse import connect_internal, internal_file_lock, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +25,7 @@ HOLDER = r"""
 import sys, time
 from pathlib import Path
 from jobbtorg_pipeline.settings import Settings
-from jobbtorg_pipeline.warehouse import connect_internal
+from jobbtorg_pipeline.warehouse import connect_internal, internal_file_lock, publish
 
 warehouse = Path(sys.argv[1])
 settings = Settings(source_dir=warehouse, warehouse_dir=warehouse, home_dir=warehouse)
@@ -118,3 +118,33 @@ def test_a_process_opens_the_file_again_inside_its_own_connection(tmp_path):
         outer.execute("INSERT INTO t VALUES (2)")
     with connect_internal(settings) as con:
         assert con.execute("SELECT count(*) FROM t").fetchone() == (2,)
+
+
+def test_reading_inside_a_write_is_allowed_and_writing_inside_a_read_is_refused(tmp_path):
+    settings = _settings(tmp_path)
+    with internal_file_lock(settings), internal_file_lock(settings, shared=True):
+        pass
+    with (
+        internal_file_lock(settings, shared=True),
+        pytest.raises(RuntimeError, match="holds it to read and now asks to write"),
+        internal_file_lock(settings),
+    ):
+        pass
+
+
+def test_publishing_waits_for_another_process_writing_the_internal_file(tmp_path, monkeypatch):
+    """The publish step copies the marts out of the internal file: that reading waits like any other."""
+    settings = _settings(tmp_path)
+    with connect_internal(settings) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.m AS SELECT 7 AS v")
+    holder = _hold(tmp_path, "write", 2.0)
+    monkeypatch.setattr("jobbtorg_pipeline.warehouse._say", lambda message: None)
+    started = time.monotonic()
+    try:
+        path = publish(settings, ["m"], [], run_id="r1")
+    finally:
+        holder.wait(timeout=30)
+    assert time.monotonic() - started > 1.0
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
