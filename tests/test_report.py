@@ -516,3 +516,68 @@ def test_a_published_tertial_never_changes_and_rebuilds_byte_for_byte(run, tmp_p
     assert json.loads((second / "manifest.json").read_text())["rattelse"].startswith("ny ögonblicksbild")
     assert {p.name: p.read_bytes() for p in first.iterdir()} == frozen  # the old version is kept as it was
     assert [p.name for p in sorted((reports_dir(settings) / "2019-T3").iterdir())] == ["v1", "v2"]
+
+
+def test_a_rules_quarantined_rows_are_bounded_by_its_own_source(run, tmp_path):
+    """A reader knows that `utbetalningar.belopp_tal`'s rows are utbetalningar's quarantined rows, not
+    any source's: the disclosure control must know it too, or it judges a cell safe that is not. (The
+    generated source quarantines nothing, so a copy of the marts gets a rule row per source.)"""
+    from jobbtorg_pipeline.report.content import build_tables, rule_source, stat
+
+    assert rule_source("utbetalningar.belopp_tal") == "utbetalningar"
+    assert rule_source("insatser.felaktig_rad") == "insatser"
+    assert rule_source("totalt") is None
+    marts = tmp_path / "kopia.duckdb"
+    shutil.copy(run.settings.analysts_file, marts)
+    with duckdb.connect(str(marts)) as con:
+        con.execute(
+            """
+            INSERT INTO marts.datakvalitet
+            SELECT d.* REPLACE (d.kalla || '.' || t.r AS regel, 3 AS rader_i_karantan)
+            FROM marts.datakvalitet AS d, (VALUES ('en_regel'), ('felaktig_rad')) AS t(r)
+            WHERE period = ? AND regel = 'totalt'
+            """,
+            [PERIOD],
+        )
+        rules = [
+            r
+            for (r,) in con.execute(
+                "SELECT DISTINCT regel FROM marts.datakvalitet WHERE period = ? AND regel <> 'totalt'",
+                [PERIOD],
+            ).fetchall()
+        ]
+        _, relations = build_tables(con, PERIOD, threshold=1)  # every rule shown
+    bounds = {
+        next(k for k, c in r.terms if c == 1): [k for k, c in r.terms if c == -1]
+        for r in relations
+        if r.why == "regel"
+    }
+    assert len(rules) == 6
+    for rule in rules:
+        assert bounds[stat("datakvalitet", "rader_i_karantan", regel=rule)] == [
+            stat("datakvalitet", "rader_i_karantan", kalla=rule_source(rule))
+        ]
+
+
+def test_a_median_over_too_few_plans_is_hidden_however_many_registrations_there_are(run, tmp_path):
+    """processen's median day is taken over the registrations still there on day 5 that have a plan; when
+    those are fewer than the threshold the median is hidden, even if the registrations are many."""
+    from jobbtorg_pipeline.report.content import MEDIAN_BASE, build_tables
+    from jobbtorg_pipeline.report.disclosure import protect
+
+    copy = tmp_path / "kopia.duckdb"
+    shutil.copy(run.settings.analysts_file, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            f"""
+            UPDATE marts.processen SET {MEDIAN_BASE} = ?, median_dagar_till_aktivitetsplan = 9
+            WHERE period = ? AND jobbtorg = 'totalt'
+            """,
+            [T - 1, PERIOD],
+        )
+        tables, relations = build_tables(con, PERIOD, T)
+    protect([t.grid for t in tables], relations, T)
+    [processen] = [t.grid for t in tables if t.id == "processen"]
+    assert processen.values[("totalt", "nya_registreringar_kvar_dag_5")] >= T
+    assert ("totalt", "nya_registreringar_kvar_dag_5") not in processen.hidden
+    assert ("totalt", "median_dagar_till_aktivitetsplan") in processen.hidden

@@ -34,6 +34,7 @@ per_registrering AS (
            count(*) FILTER (WHERE kvar_dag_5) AS nya_registreringar_kvar_dag_5,
            count(*) FILTER (WHERE kvar_dag_5 AND plan_inom_5_dagar) AS aktivitetsplan_inom_5_dagar,
            median(plan_dag) FILTER (WHERE kvar_dag_5) AS median_dagar_till_aktivitetsplan,
+           count(plan_dag) FILTER (WHERE kvar_dag_5) AS aktivitetsplaner_kvar_dag_5,  -- the median's base
            count(DISTINCT person_key)
                FILTER (WHERE inskrivningsdatum <= referensdag
                         AND (avslutsdatum IS NULL OR avslutsdatum >= referensdag)
@@ -68,6 +69,7 @@ SELECT r.period,
        r.personer_inskrivna_over_18_manader,
        coalesce(i.aktiva_insatser, 0) AS aktiva_insatser,
        coalesce(i.insatser_utan_planerat_slut, 0) AS insatser_utan_planerat_slut,
-       coalesce(i.insatser_langre_an_6_manader, 0) AS insatser_langre_an_6_manader
+       coalesce(i.insatser_langre_an_6_manader, 0) AS insatser_langre_an_6_manader,
+       r.aktivitetsplaner_kvar_dag_5
 FROM per_registrering AS r
 LEFT JOIN per_insats AS i USING (period, jobbtorg)

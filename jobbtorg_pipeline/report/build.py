@@ -132,7 +132,7 @@ def _build(
         known = [r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer").fetchall()]
         known.sort(key=lambda p: (p[:4], p[4:] or "-T4"))  # each year after its tertials
         raise ReportError(
-            f"No figures for {period}; the analysts' file has {', '.join(known) or 'no period at all'}."
+            f"No figures for {period}; the marts have {', '.join(known) or 'no period at all'}."
         )
     tables, relations = build_tables(con, period, threshold)
     protect([t.grid for t in tables], relations, threshold)

@@ -192,7 +192,8 @@ def disclosure_rule(threshold: int) -> str:
         f"medianer visas inte när de bygger på ett dolt tal eller på färre än {threshold} personer. Samma "
         "uppgift döljs i alla tabeller där den förekommer, och ytterligare tal döljs där ett dolt tal annars "
         "skulle kunna räknas fram eller ringas in ur rapportens övriga tal, summor och samband, också mellan "
-        f"tabeller: ingen dold uppgift kan avgränsas snävare än att den kan vara 0 och minst {threshold}."
+        f"tabeller: inget tal från 1 till {threshold - 1} kan avgränsas snävare än att det kan vara 0 och minst "
+        f"{threshold}."
     )
 
 

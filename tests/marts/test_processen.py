@@ -81,6 +81,7 @@ MEASURES = (
     "insatser_utan_planerat_slut",
 )
 LANGRE = "insatser_langre_an_6_manader"
+MEDIAN_BASE = "aktivitetsplaner_kvar_dag_5"
 
 
 @pytest.fixture(scope="module")
@@ -433,4 +434,27 @@ def test_period_columns(run):
 
 def test_columns(run):
     """The analyst-facing column set: common columns, jobbtorg (no kön) and the measures."""
-    assert sorted(columns(run, MART)) == sorted([*COMMON, "jobbtorg", *MEASURES, LANGRE])
+    assert sorted(columns(run, MART)) == sorted([*COMMON, "jobbtorg", *MEASURES, LANGRE, MEDIAN_BASE])
+
+
+# aktivitetsplaner_kvar_dag_5: the registrations the median is taken over (still there on day 5, with a
+# plan on whatever day). 2019-T1: N1 N2 N3 N5 N10 N12 (N4 and N11 have no plan; N9, N13 are not kvar) = 6;
+# J N1 N2 N5; S N3 N10 (of 4 kvar); V N12. 2019: those and N6, N7 = 8; S N3 N7 N10.
+# 2019-T2: none. 2018: L3 L4 L5 P7b, each with a plan on day 2.
+@pytest.mark.parametrize(
+    ("period", "jobbtorg", "expected"),
+    [
+        ("2019-T1", "totalt", 6),
+        ("2019-T1", JARVA, 3),
+        ("2019-T1", SYDOST, 2),
+        ("2019-T1", SYDVAST, 1),
+        ("2019-T2", "totalt", 0),
+        ("2019", "totalt", 8),
+        ("2019", SYDOST, 3),
+        ("2018", "totalt", 4),
+    ],
+)
+def test_the_medians_base_is_the_kvar_registrations_with_a_plan(run, period, jobbtorg, expected):
+    """What the median is taken over: fewer than nya_registreringar_kvar_dag_5 when some have no plan (the
+    report judges the median's disclosure on it)."""
+    assert run.row(MART, period=period, jobbtorg=jobbtorg)[MEDIAN_BASE] == expected
