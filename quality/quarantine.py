@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import duckdb
 
 from jobbtorg_pipeline.assets.staging.typing import register_typing_macros, typed_select
-from jobbtorg_pipeline.quality.rules import ID_COLUMN, REJECTED_LINE_RULE, RowRule, rules_for
+from jobbtorg_pipeline.quality.rules import ID_COLUMN, REJECTED_LINE_RULE, RowRule, extra_lines, rules_for
 from jobbtorg_pipeline.sources.contract import COLUMNS
 
 KARANTAN_DDL = """
@@ -111,9 +111,7 @@ def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
     con.execute(f"CREATE OR REPLACE TABLE staging._bedomda_{kalla} AS {_judged_sql(kalla, flags, reasons)}")
     con.execute("DELETE FROM staging.karantan WHERE kalla = ?", [kalla])
     raw_columns = ", ".join(f"{c} := txt(r.{c})" for c in COLUMNS[kalla])
-    lines = " + ".join(
-        f"coalesce(length(r.{c}) - length(replace(r.{c}, chr(10), '')), 0)" for c in COLUMNS[kalla]
-    )
+    lines = extra_lines("r", kalla)
     con.execute(
         f"""
         INSERT INTO staging.karantan

@@ -276,11 +276,18 @@ _TEXT_COLUMNS = {
 }
 
 
+def extra_lines(table: str, kalla: str) -> str:
+    """SQL: the line breaks in the raw fields of `table` (a raw row of `kalla`), i.e. how many lines of
+    its file the row holds beyond its first (a stray quote joins lines into one field)."""
+    return " + ".join(
+        f"coalesce(length({table}.{c}) - length(replace({table}.{c}, chr(10), '')), 0)"
+        for c in COLUMNS[kalla]
+    )
+
+
 def _line_break(kalla: str) -> RowRule:
     cols = COLUMNS[kalla]
-    breaks = " + ".join(
-        f"coalesce(length(_ratt.{c}) - length(replace(_ratt.{c}, chr(10), '')), 0)" for c in cols
-    )
+    breaks = extra_lines("_ratt", kalla)
     names = ", ".join(f"CASE WHEN contains(_ratt.{c}, chr(10)) THEN '{c}' END" for c in cols)
     staged = " || ".join(f"coalesce({c}, '')" for c in _TEXT_COLUMNS[kalla])
     return RowRule(
