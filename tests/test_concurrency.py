@@ -32,7 +32,7 @@ import pytest
 from jobbtorg_pipeline.failures import run_problems
 from jobbtorg_pipeline.instance import instance_yaml
 from tests.conftest import cli_env
-from tests.support.processes import lines_of
+from tests.support.processes import lines_of, next_line
 
 pytestmark = pytest.mark.slow
 
@@ -90,18 +90,10 @@ def _start_launcher(env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def _until(lines: queue.Queue[str | None], predicate, within: float, what: str, seen: list[str]) -> str:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line)
-        if predicate(line):
-            return line
-    raise AssertionError(f"no {what} within {within} s:\n" + "".join(seen[-40:]))
+    line = next_line(lines, predicate, within, seen)
+    if line is None:
+        raise AssertionError(f"no {what} within {within} s:\n" + "".join(seen[-40:]))
+    return line
 
 
 def _stop(process: subprocess.Popen) -> None:

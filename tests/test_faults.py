@@ -5,13 +5,11 @@ succeeds without anybody cleaning up by hand."""
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -24,7 +22,7 @@ from jobbtorg_pipeline.resources import DUCKDB_POOL
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
 from tests.support.pipeline import marts_content, run_pipeline
-from tests.support.processes import lines_of
+from tests.support.processes import lines_of, next_line
 
 pytestmark = pytest.mark.slow
 
@@ -66,18 +64,8 @@ def test_a_run_killed_half_way_leaves_the_last_good_file_and_the_next_run_recove
     victim = _start(args, env)
     seen: list[str] = []
     lines = lines_of(victim.stderr)
-    deadline = time.monotonic() + 180
     try:
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            seen.append(line)
-            if MIDDLE.search(line):
-                break
+        next_line(lines, MIDDLE.search, 180, seen)
     finally:
         os.killpg(victim.pid, signal.SIGKILL)
         victim.wait(timeout=60)

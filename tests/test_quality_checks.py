@@ -82,15 +82,19 @@ def _stray_quote_source(root: Path) -> SourceBuilder:
     return src
 
 
+def _line_accounting(con) -> tuple[int, int, int, int, int]:
+    """The insatser file's (physical lines, rows read, rows rejected, lines inside rows, blank lines)."""
+    return con.execute(
+        "SELECT fysiska_rader, rader, avvisade, inneslutna_rader, tomma_rader FROM raw.filer WHERE fil = ?",
+        [INSATSER],
+    ).fetchone()
+
+
 def test_a_stray_quote_is_quarantined_with_the_lines_it_swallowed_and_every_line_is_accounted_for(tmp_path):
     src = _stray_quote_source(tmp_path / "source")
     con = stage(src.root, tmp_path / "work")
     try:
-        assert con.execute(
-            "SELECT fysiska_rader, rader, avvisade, inneslutna_rader, tomma_rader FROM raw.filer "
-            "WHERE fil = ?",
-            [INSATSER],
-        ).fetchone() == (60, 49, 1, 10, 0)
+        assert _line_accounting(con) == (60, 49, 1, 10, 0)
         quarantined = con.execute(
             "SELECT post_id, rad, regel, orsak, radinnehall FROM staging.karantan WHERE kalla = 'insatser' "
             "ORDER BY regel"
@@ -152,11 +156,7 @@ def test_blank_lines_hold_no_data_are_skipped_and_counted(tmp_path):
     path.write_bytes(f"{header}\n{_insats_line(1)}\n\n{_insats_line(2)}\n;;;;;;;;\n\n\n".encode())
     con = stage(src.root, tmp_path / "work")
     try:
-        assert con.execute(
-            "SELECT fysiska_rader, rader, avvisade, inneslutna_rader, tomma_rader FROM raw.filer "
-            "WHERE fil = ?",
-            [INSATSER],
-        ).fetchone() == (6, 3, 0, 0, 3)
+        assert _line_accounting(con) == (6, 3, 0, 0, 3)
         assert [
             r[0] for r in con.execute("SELECT insats_id FROM staging.insatser ORDER BY 1").fetchall()
         ] == [
@@ -191,11 +191,7 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_quarantined_with_the_lines_
     path.write_text(header + "\n" + "\n".join(lines) + "\n")
     con = stage(src.root, tmp_path / "work")
     try:
-        assert con.execute(
-            "SELECT fysiska_rader, rader, avvisade, inneslutna_rader, tomma_rader FROM raw.filer "
-            "WHERE fil = ?",
-            [INSATSER],
-        ).fetchone() == (5, 2, 1, 2, 0)
+        assert _line_accounting(con) == (5, 2, 1, 2, 0)
         ((rad, regel, orsak, radinnehall, rader),) = con.execute(
             "SELECT rad, regel, orsak, radinnehall, rader FROM staging.karantan WHERE kalla = 'insatser'"
         ).fetchall()

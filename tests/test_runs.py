@@ -507,6 +507,22 @@ def test_the_alert_of_a_killed_daemon_run_names_the_step_and_the_signal(tmp_path
 # --- 6. the instance's PostgreSQL does not answer ----------------------------------------------------------
 
 
+def _run_on_postgres_instance(
+    tmp_path: Path, source: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`jobbtorg run` with the PostgreSQL dagster.yaml in DAGSTER_HOME and the DAGSTER_PG_* of `env`."""
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(instance_yaml("postgres"))
+    return subprocess.run(
+        [*CLI, "run", "--source", str(source), "--warehouse", str(tmp_path / "warehouse")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 def test_an_unreachable_instance_postgres_gives_one_clear_message(tmp_path, small_generated_source):
     """No server is needed: nothing listens on the port. One sentence, exit 1, at once, no stack trace."""
     with socket.socket() as s:
@@ -520,17 +536,8 @@ def test_an_unreachable_instance_postgres_gives_one_clear_message(tmp_path, smal
         DAGSTER_PG_USERNAME="postgres",
         DAGSTER_PG_PASSWORD="",
     )
-    home = Path(env["DAGSTER_HOME"])
-    home.mkdir(parents=True)
-    (home / "dagster.yaml").write_text(instance_yaml("postgres"))
     started = time.monotonic()
-    done = subprocess.run(
-        [*CLI, "run", "--source", str(small_generated_source), "--warehouse", str(tmp_path / "warehouse")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run_on_postgres_instance(tmp_path, small_generated_source, env)
     took = time.monotonic() - started
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
@@ -549,16 +556,7 @@ def test_a_missing_instance_variable_is_named(tmp_path, small_generated_source):
     env = cli_env(
         tmp_path, DAGSTER_PG_HOST="127.0.0.1", DAGSTER_PG_DB="dagster", DAGSTER_PG_USERNAME="postgres"
     )
-    home = Path(env["DAGSTER_HOME"])
-    home.mkdir(parents=True)
-    (home / "dagster.yaml").write_text(instance_yaml("postgres"))
-    done = subprocess.run(
-        [*CLI, "run", "--source", str(small_generated_source), "--warehouse", str(tmp_path / "warehouse")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _run_on_postgres_instance(tmp_path, small_generated_source, env)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
     assert "DAGSTER_PG_PASSWORD is not set" in done.stderr or "DAGSTER_PG_PORT is not set" in done.stderr
