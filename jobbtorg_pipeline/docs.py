@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jobbtorg_pipeline.assets.marts.catalog import Mart, load_marts
+from jobbtorg_pipeline.assets.marts.catalog import Mart, group_definitions, load_marts
 from jobbtorg_pipeline.quality.rules import (
     BLOCKS,
     DATASET_RULES,
@@ -60,6 +60,17 @@ def data_dictionary() -> str:
     dims = {d.name: d for m in marts for d in m.dimensions}
     out += ["", "## Dimensions", "", "| column | values and meaning |", "| --- | --- |"]
     out += [f"| `{d.name}` | {_cell(d.definition)} |" for d in sorted(dims.values(), key=lambda d: d.name)]
+    out += [
+        "",
+        "## Breakdown groups",
+        "",
+        "The `_grupper` tables break a mart down by a group of the registration: `dimension` names the",
+        "breakdown and `grupp` the group. The groups are computed in one place, `staging.inskrivning_grupp`.",
+        "",
+        "| dimension | groups |",
+        "| --- | --- |",
+    ]
+    out += [f"| `{name}` | {_cell(text)} |" for name, text in group_definitions().items()]
     for m in marts:
         out += _mart_section(m)
     return "\n".join(out) + "\n"

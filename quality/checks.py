@@ -19,6 +19,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from jobbtorg_pipeline.assets.lineage import upstream
 from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
 from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
@@ -425,7 +426,16 @@ def _staging_checks(kalla: str) -> dg.AssetChecksDefinition:
             description=f"the {len(rules_for(kalla))} JUST-team row rules hold on every staged row",
         )
     )
-    specs += [dg.AssetCheckSpec(i.id, asset=asset, description=i.checks) for i in indicators_for(kalla)]
+    specs += [
+        dg.AssetCheckSpec(
+            i.id,
+            asset=asset,
+            description=i.checks,
+            # an indicator may read a table of its own besides the asset (the reference table of districts)
+            additional_deps=[k for k in upstream(i.query) if k != ["staging", kalla]],
+        )
+        for i in indicators_for(kalla)
+    ]
 
     @dg.multi_asset_check(name=f"just_staging_{kalla}", specs=specs, pool=DUCKDB_POOL)
     def _check(jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:

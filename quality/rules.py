@@ -484,6 +484,14 @@ _MONTHS_DELIVERED = (
     "FROM spann AS s LEFT JOIN levererade AS l USING (manad)"
 )
 
+# A registration's stadsdel against the reference table's names, matched as staging.inskrivning_grupp
+# matches them (`varde` is NULL for a name not in the table).
+_STADSDEL_MATCHED = (
+    "SELECT i.stadsdel, s.nyckel AS varde FROM staging.inskrivningar AS i "
+    "LEFT JOIN (SELECT DISTINCT nyckel FROM staging.stadsdelar) AS s "
+    "ON s.nyckel = lower(regexp_replace(trim(i.stadsdel), '\\s+', ' ', 'g'))"
+)
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         id="avslut_utan_orsak",
@@ -520,6 +528,20 @@ INDICATORS: tuple[Indicator, ...] = (
         expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
         listing=f"SELECT manad FROM ({_MONTHS_DELIVERED}) WHERE varde IS NULL ORDER BY manad",
         listing_name="missing_months",
+    ),
+    Indicator(
+        id="stadsdel_okand",
+        kalla="inskrivningar",
+        checks="share of registrations whose stadsdel is not a district of the city's reference table "
+        "(matched ignoring case and surrounding or repeated spaces); the breakdown tables count them under "
+        "the stadsdel `okänd`",
+        why="the districts refer the people and pay the försörjningsstöd, and follow their own residents in "
+        "the breakdown by stadsdel: a misspelt or unknown name would drop out of its district's series",
+        threshold=0.0,
+        query=_STADSDEL_MATCHED,
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+        listing=f"SELECT DISTINCT stadsdel FROM ({_STADSDEL_MATCHED}) WHERE varde IS NULL ORDER BY stadsdel",
+        listing_name="unknown_districts",
     ),
     Indicator(
         id="insats_utan_planerat_slut",

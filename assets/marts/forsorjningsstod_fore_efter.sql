@@ -6,14 +6,14 @@
 -- delivered payment months. Sums stay exact (DECIMAL) and are divided once, so the figures do not depend on
 -- the order the rows are added in (a rerun gives the same bytes).
 WITH kohort AS (
-    SELECT period, niva AS jobbtorg, person_key,
+    SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
            arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
                AS inskrivning_id
     FROM staging.inskrivning_niva
-    GROUP BY period, niva, person_key
+    GROUP BY period, dimension, grupp, niva, person_key
 ),
 manader AS (
-    SELECT k.period, k.jobbtorg, k.person_key,
+    SELECT k.period, k.dimension, k.grupp, k.jobbtorg, k.person_key,
            date_trunc('month', i.inskrivningsdatum)::DATE AS manad_in,
            date_trunc('month', i.avslutsdatum)::DATE AS manad_ut
     FROM kohort AS k
@@ -36,7 +36,7 @@ belopp AS (
     CROSS JOIN staging.utbetalningsmanader AS l
 ),
 per_grupp AS (
-    SELECT b.period, b.jobbtorg,
+    SELECT b.period, b.dimension, b.grupp, b.jobbtorg,
            CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL) AS avslutade,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat) AS n2,
@@ -51,15 +51,16 @@ per_grupp AS (
                AS efter_summa_8
     FROM belopp AS b
     JOIN staging.personer AS p USING (person_key)
-    GROUP BY GROUPING SETS ((b.period, b.jobbtorg, p.kon), (b.period, b.jobbtorg))
+    GROUP BY GROUPING SETS ((b.period, b.dimension, b.grupp, b.jobbtorg, p.kon),
+                            (b.period, b.dimension, b.grupp, b.jobbtorg))
 ),
 medel AS (
-    SELECT period, jobbtorg, kon, avslutade, n2, n8,
+    SELECT period, dimension, grupp, jobbtorg, kon, avslutade, n2, n8,
            fore_summa_2 / (3 * n2) AS fore_2, efter_summa_2 / n2 AS efter_2,
            fore_summa_8 / (3 * n8) AS fore_8, efter_summa_8 / n8 AS efter_8
     FROM per_grupp
 )
-SELECT period, jobbtorg, kon, avslutade,
+SELECT period, dimension, grupp, jobbtorg, kon, avslutade,
        n2 AS uppfoljningsbara_2_man,
        round(fore_2, 2) AS fore_sek_per_manad_2_man,
        round(efter_2, 2) AS efter_2_man_sek,
