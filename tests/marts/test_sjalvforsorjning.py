@@ -62,6 +62,7 @@ from tests.support.sourcebuilder import JARVA, SYDOST, VASTERORT, SourceBuilder,
 MART = "sjalvforsorjning"
 UTTAG = "2020-01-15"
 K = (3, 6, 12, 18)
+K_LANG = (24, 36, 48)  # the long follow-up, worked by hand in test_sjalvforsorjning_lang.py
 MEASURES = ("avslutade", "uppfoljningsbara", "sjalvforsorjande", "andel_sjalvforsorjande")
 
 
@@ -379,15 +380,16 @@ def test_under_a_jobbtorg_month_0_from_the_last_avslut_there(run):
     assert got(run, "2018", SYDOST, "män", 3) == want(2, 2, 1)
 
 
-def test_all_four_k_on_every_row(run):
-    """Every (period, jobbtorg, kön) row comes with manader_efter_avslut 3, 6, 12 and 18, and one cohort."""
+def test_every_k_on_every_row(run):
+    """Every (period, jobbtorg, kön) row comes with manader_efter_avslut 3, 6, 12, 18, 24, 36 and 48 (the
+    long follow-up extends the table: test_sjalvforsorjning_lang.py), and one cohort."""
     by_key: dict[tuple, dict[int, int]] = {}
     for r in run.rows(MART):
         by_key.setdefault((r["period"], r["jobbtorg"], r["kon"]), {})[r["manader_efter_avslut"]] = r[
             "avslutade"
         ]
     assert by_key
-    assert {key: sorted(v) for key, v in by_key.items() if sorted(v) != list(K)} == {}
+    assert {key: sorted(v) for key, v in by_key.items() if sorted(v) != [*K, *K_LANG]} == {}
     assert {key: v for key, v in by_key.items() if len(set(v.values())) != 1} == {}
 
 
@@ -434,13 +436,16 @@ def test_rows_2019_t3(run):
 def test_period_without_active_registration_has_its_all_totalt_rows(run):
     """Analysts expect every period present (changed deliberately: this mart used to have no row at all for
     such a period). Nothing is active in 2017-T3 (M0 ended in June, the next registration begins
-    2018-01-02): only the (totalt, totalt) rows, one for each k = 3, 6, 12, 18, with avslutade,
+    2018-01-02): only the (totalt, totalt) rows, one for each k = 3, 6, 12, 18, 24, 36, 48, with avslutade,
     uppfoljningsbara and sjalvforsorjande 0 and the share empty (0 / 0)."""
     assert keys(run, MART, "jobbtorg", "kon", "manader_efter_avslut", period="2017-T3") == {
         ("totalt", "totalt", 3),
         ("totalt", "totalt", 6),
         ("totalt", "totalt", 12),
         ("totalt", "totalt", 18),
+        ("totalt", "totalt", 24),
+        ("totalt", "totalt", 36),
+        ("totalt", "totalt", 48),
     }
     for r in run.rows(MART, period="2017-T3"):
         assert (r["avslutade"], r["uppfoljningsbara"], r["sjalvforsorjande"]) == (0, 0, 0), r
