@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.marts._helpers import COMMON, columns, keys, run_scenario
+from tests.marts._helpers import COMMON, columns, keys, months, run_scenario
 from tests.support.sourcebuilder import JARVA, SYDOST, VASTERORT, SourceBuilder, pnr
 
 MART = "langvarigt_bistand"
@@ -55,15 +55,6 @@ MEASURES = (
     "andel_langvariga_fore",
     "andel_langvariga_efter",
 )
-
-
-def _months(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -98,17 +89,17 @@ def run(tmp_path_factory):
     src.utbetalning("z1", z, "2017-01", "1000")
     src.utbetalning("z2", z, "2020-01", "1000")
     paid = [
-        ("r", r, _months("2017-05", "2018-04") + _months("2018-09", "2019-08"), "500"),
-        ("v", v, _months("2017-01", "2017-10"), "1000"),
-        ("q", p9, _months("2017-02", "2017-10"), "700"),
-        ("qe", p9, _months("2018-07", "2019-04"), "800"),
-        ("p", p10, _months("2017-03", "2017-12"), "1000"),
-        ("u", u, _months("2019-02", "2019-11"), "600"),
-        ("t", t, _months("2018-01", "2018-12"), "2000"),
-        ("y", y, _months("2018-09", "2019-06"), "900"),
+        ("r", r, months("2017-05", "2018-04") + months("2018-09", "2019-08"), "500"),
+        ("v", v, months("2017-01", "2017-10"), "1000"),
+        ("q", p9, months("2017-02", "2017-10"), "700"),
+        ("qe", p9, months("2018-07", "2019-04"), "800"),
+        ("p", p10, months("2017-03", "2017-12"), "1000"),
+        ("u", u, months("2019-02", "2019-11"), "600"),
+        ("t", t, months("2018-01", "2018-12"), "2000"),
+        ("y", y, months("2018-09", "2019-06"), "900"),
     ]
-    for tag, person, months, amount in paid:
-        for month in months:
+    for tag, person, paid_months, amount in paid:
+        for month in paid_months:
             src.utbetalning(f"{tag}{month}", person, month, amount)
     src.utbetalning("q-nov", p9, "2017-11", "1500")
     src.utbetalning("q-nov-back", p9, "2017-11", "-1500", fil_manad="2017-12")  # 2017-11 nets to 0

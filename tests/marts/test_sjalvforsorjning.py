@@ -56,7 +56,7 @@ from datetime import date
 import pytest
 
 from jobbtorg_pipeline.sources.contract import UTBETALNINGAR
-from tests.marts._helpers import COMMON, columns, keys, run_scenario
+from tests.marts._helpers import COMMON, columns, keys, months, run_scenario
 from tests.support.sourcebuilder import JARVA, SYDOST, VASTERORT, SourceBuilder, pnr, write_csv
 
 MART = "sjalvforsorjning"
@@ -64,15 +64,6 @@ UTTAG = "2020-01-15"
 K = (3, 6, 12, 18)
 K_LANG = (24, 36, 48)  # the long follow-up, worked by hand in test_sjalvforsorjning_lang.py
 MEASURES = ("avslutade", "uppfoljningsbara", "sjalvforsorjande", "andel_sjalvforsorjande")
-
-
-def _months(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +118,7 @@ def run(tmp_path_factory):
     src.utbetalning("l2", el, "2019-01", "2200")
     src.utbetalning("i1", i, "2019-09", "900")
     src.utbetalning("m1", m0, "2018-06", "500")
-    for month in _months("2018-05", "2019-12"):
+    for month in months("2018-05", "2019-12"):
         if month != "2019-04":  # the gap: no file at all for 2019-04
             src.utbetalning(f"z{month}", z, month, "1000")
 

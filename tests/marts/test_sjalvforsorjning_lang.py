@@ -32,11 +32,8 @@ from __future__ import annotations
 import pytest
 
 from tests.marts._helpers import run_scenario
+from tests.marts.test_sjalvforsorjning import K_LANG, got, want
 from tests.support.sourcebuilder import JARVA, SYDOST, VASTERORT, SourceBuilder, pnr
-
-MART = "sjalvforsorjning"
-K_LANG = (24, 36, 48)
-MEASURES = ("avslutade", "uppfoljningsbara", "sjalvforsorjande", "andel_sjalvforsorjande")
 
 
 @pytest.fixture(scope="module")
@@ -67,15 +64,6 @@ def run(tmp_path_factory):
     src.utbetalning("r2", r, "2020-01", "4000")
     src.utbetalning("r3", r, "2021-01", "5000", fil_manad="2020-12")  # an advance: 2021-01 is not delivered
     return run_scenario(src, root / "work")
-
-
-def got(run, period, jobbtorg, kon, k):
-    row = run.row(MART, period=period, jobbtorg=jobbtorg, kon=kon, manader_efter_avslut=k)
-    return tuple(row[m] for m in MEASURES)
-
-
-def want(avslutade, upp, sjalv):
-    return (avslutade, upp, sjalv, None if upp == 0 else pytest.approx(sjalv / upp))
 
 
 # (period, jobbtorg, kön, avslutade, {k: (uppfoljningsbara, sjalvforsorjande)})
