@@ -1,6 +1,6 @@
--- Self-sufficiency 3, 6, 12, 18, 24, 36 and 48 months after avslut (seed 001: measured up to 18 months;
--- the 2016 answer on long-term statistics: up to 4 years; self-sufficient means not in need of
--- försörjningsstöd from the city). The cohort is the persons with an avslut in the
+-- Self-sufficiency 3, 6, 12, 18, 24, 36 and 48 months after avslut (arbetsmarknadsnämnden 2016-02-02,
+-- ärende 11: measured up to 18 months, long-term results up to 4 years after; self-sufficient means not in
+-- need of försörjningsstöd from the city). The cohort is the persons with an avslut in the
 -- period; month 0 is the month of their last avslut in the period (under a jobbtorg: of that jobbtorg's
 -- registrations). A follow-up month counts only if it lies within the delivered payment months.
 WITH per_person AS (
