@@ -27,9 +27,11 @@ SQL_MODELS = (
     "personer",
     "inskrivning_period",
     "insats_period",
+    "insats_anordnare",
     "inskrivning_niva",
     "forsorjningsstod_manad",
     "utbetalningsmanader",
+    "insats_utfall",
 )
 
 
