@@ -6,11 +6,7 @@
 -- delivered payment months. Sums stay exact (DECIMAL) and are divided once, so the figures do not depend on
 -- the order the rows are added in (a rerun gives the same bytes).
 WITH kohort AS (
-    SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
-           arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
-               AS inskrivning_id
-    FROM staging.inskrivning_niva
-    GROUP BY period, dimension, grupp, niva, person_key
+    SELECT period, dimension, grupp, jobbtorg, person_key, inskrivning_id FROM staging.avslut_kohort
 ),
 manader AS (
     SELECT k.period, k.dimension, k.grupp, k.jobbtorg, k.person_key,

@@ -10,11 +10,7 @@
 -- studiemedel) are not in the case system and are not checked. Each person's last avslut in the period
 -- counts.
 WITH sista_avslut AS (
-    SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
-           arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
-               AS inskrivning_id
-    FROM staging.inskrivning_niva
-    GROUP BY period, dimension, grupp, niva, person_key
+    SELECT period, dimension, grupp, jobbtorg, person_key, inskrivning_id FROM staging.avslut_kohort
 ),
 kommunal AS (
     SELECT DISTINCT i.inskrivning_id
