@@ -150,9 +150,9 @@ def _grupper_mart(m: Mart, dimension_docs: dict[str, dict[str, str]], text: str)
         name=f"{m.name}_grupper",
         description=" ".join(text.format(mart=m.name).split()),
         grain=(m.grain[0], "dimension", "grupp", *m.grain[1:]),
-        rows=f"Every (period, dimension, grupp, {own}) where the group has data in the period, as "
-        f"marts.{m.name} has rows where a jobbtorg has data; a group without data in a period has no row. "
-        "The rows where the group would be `totalt` are marts." + m.name + " itself and are not repeated.",
+        rows=f"Every (period, dimension, grupp, {own}) where the group has data in the period, by the rule "
+        f"of marts.{m.name}'s rows; a group without data in a period has no row (no zero row). The rows "
+        f"where the group would be `totalt` are marts.{m.name} itself and are not repeated.",
         common=m.common,
         dimensions=keys + m.dimensions,
         measures=m.measures,
