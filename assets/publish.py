@@ -40,8 +40,16 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
         with connect_internal(settings) as con:
             record_published(con, run_id, file_sha256(new_file))
 
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        context.log.warning(message)
+
     with internal_file_lock(settings):  # the copy and its record, as one, against other processes
-        path = publish(settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record)
+        path = publish(
+            settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record, warn=warn
+        )
     with duckdb.connect(str(path), read_only=True) as con:
         rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
         uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]
@@ -52,5 +60,6 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
             "bytes": path.stat().st_size,
             "tables": dg.MetadataValue.json(rows),
             "uttagsdatum": str(uttag),
+            **({"varningar": dg.MetadataValue.json(warnings)} if warnings else {}),
         }
     )

@@ -76,6 +76,7 @@ def _run(settings: Settings, select: str | None = None) -> int:
     from jobbtorg_pipeline.instance import InstanceError
     from jobbtorg_pipeline.pseudonym import PseudonymKeyError, load_key
     from jobbtorg_pipeline.runner import Stopped, run_all
+    from jobbtorg_pipeline.warehouse import analysts_file_outcome, file_identity
 
     try:
         load_key(settings)
@@ -89,6 +90,7 @@ def _run(settings: Settings, select: str | None = None) -> int:
     else:
         _say(f"source {settings.source_dir} -> warehouse {settings.warehouse_dir}")
     started = time.monotonic()
+    before = file_identity(settings.analysts_file)
     try:
         outcome = run_all(settings, select=select)
     except ValueError as exc:
@@ -99,13 +101,13 @@ def _run(settings: Settings, select: str | None = None) -> int:
         return 1
     except Stopped as stopped:
         waiting = f" while waiting {stopped.waiting_for}" if stopped.waiting_for else ""
-        _say(f"stopped by {stopped.signal_name}{waiting}; the analysts' file was not changed.")
+        _say(f"stopped by {stopped.signal_name}{waiting}; {analysts_file_outcome(settings, before)}.")
         return 128 + (stopped.signum or signal.SIGTERM)  # 143 for SIGTERM, 130 for SIGINT
     took = time.monotonic() - started
     if outcome.success:
         _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")
         return 0
-    _say(f"run {outcome.run_id} FAILED after {took:.1f} s; the analysts' file was not changed.")
+    _say(f"run {outcome.run_id} FAILED after {took:.1f} s; {analysts_file_outcome(settings, before)}.")
     for problem in outcome.problems:
         _say(f"  {problem}")
     return 1
@@ -173,6 +175,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The report of any period; --publish freezes it as a numbered version."""
     from jobbtorg_pipeline.report.build import ReportError, publish, verify, write_preliminary
     from jobbtorg_pipeline.report.disclosure import DisclosureError
+    from jobbtorg_pipeline.warehouse import WarehousePathError
 
     settings = _settings(args)
     try:
@@ -192,6 +195,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (ReportError, DisclosureError) as exc:
         _say(str(exc))
         return 1
+    except WarehousePathError as exc:  # a configuration error
+        _say(str(exc))
+        return 2
     return 0
 
 

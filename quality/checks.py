@@ -152,6 +152,27 @@ def _truncation_query(kalla: str) -> str:
     """
 
 
+_QUOTE_END = "(fix the quote, or ask for a new delivery)"
+
+
+def _unclosed_quotes(con: duckdb.DuckDBPyConnection, kalla: str) -> dict[str, str]:
+    """Per file, the first record an unclosed quote joined over several lines, in words: the line that
+    opened the quote, and how far it reached (to the end of the file when the reader cut its text)."""
+    found = con.execute(
+        """
+        SELECT fil, min(rad), arg_min(rader, rad), arg_min(avkortad, rad) FROM raw.avvisade_rader
+        WHERE kalla = ? AND feltyp = 'UNQUOTED VALUE' AND rader > 1 GROUP BY fil
+        """,
+        [kalla],
+    ).fetchall()
+    return {
+        fil: f', not because the file is truncated: an unclosed quote (") on line {rad:,} joined '
+        + ("every line from there to the end of the file" if avkortad else f"the {rader:,} lines from there")
+        + f" into one record that cannot be read {_QUOTE_END}"
+        for fil, rad, rader, avkortad in found
+    }
+
+
 def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", kalla])
     con.execute(PUBLISHED_DDL)
@@ -171,17 +192,20 @@ def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: st
     rows = con.execute(
         f"SELECT fil, rader, baslinje, baslinje_fran, status FROM ({query}) ORDER BY fil"
     ).fetchall()
+    quotes = _unclosed_quotes(con, kalla)
     short = [
         f"{fil}: {rader:,} rows against {baslinje:,} ({fran})"
         + (
             " because it is still being delivered (changed within "
             f"{settings.settle_seconds} s); the next run reads it"
             if status == UNDER_DELIVERY
-            else ""
+            else quotes.get(fil, "")
         )
         for fil, rader, baslinje, fran, status in rows
         if rader < baslinje * minimum
     ]
+    # a file cut short by a stray quote is not truncated: the rows are there, the quote hides them
+    what = "truncated extract" if any(not s.endswith(_QUOTE_END) for s in short) else "unreadable rows"
     metadata["baselines"] = dg.MetadataValue.md(
         "| file | rows | baseline | from |\n|---|---:|---:|---|\n"
         + "\n".join(f"| {f} | {r:,} | {b:,} | {w} |" for f, r, b, w, _ in rows)
@@ -191,7 +215,7 @@ def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: st
         asset_key=asset,
         check_name=suite.check,
         passed=passed,
-        description=("truncated extract: " + "; ".join(short)) if short else _RULES["inte_trunkerad"].checks,
+        description=(f"{what}: " + "; ".join(short)) if short else _RULES["inte_trunkerad"].checks,
         metadata=metadata,
     )
 

@@ -22,6 +22,8 @@ import duckdb
 
 from jobbtorg_pipeline.sources.contract import COLUMNS
 from jobbtorg_pipeline.sources.encoding import (
+    CR_MARK,
+    CR_MARK_END,
     EncodingProblem,
     FileFingerprint,
     count_lines,
@@ -244,9 +246,10 @@ def load_csv(
 
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="las-") as tmp:
         readable = path
-        if fp.encoding != "utf-8":
+        if fp.encoding != "utf-8" or fp.lone_cr:
             readable = transcode_to_utf8(path, fp.encoding, Path(tmp) / "utf8.csv")
-        columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+        # the header's own cells name the columns: quoted as SQL strings, never pasted as they are
+        columns = "{" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in names) + "}"
         select = ", ".join(f'"{c}"' for c in wanted)
         con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
         con.execute(
@@ -259,8 +262,16 @@ def load_csv(
             """,
             [label, str(readable)],
         )
+        if fp.lone_cr:
+            _reject_lone_cr(con, kalla, label)
         rader, inneslutna, tomma_inne = _parsed_lines(con, kalla, label)
         _store_rejected(con, kalla, label, readable, len(names), spanning_before=inneslutna > 0)
+        if fp.lone_cr:  # the reader's copy marked them; the quarantine shows the line as delivered
+            con.execute(
+                f"UPDATE raw.avvisade_rader SET radtext = {_unmark('radtext')} "
+                "WHERE kalla = ? AND fil = ? AND contains(radtext, ?)",
+                [kalla, label, CR_MARK],
+            )
     avvisade, inneslutna_avvisade, tomma_inne_avvisade = con.execute(
         """
         SELECT count(*), coalesce(sum(rader - 1), 0), coalesce(sum(tomma_i_posten), 0)
@@ -287,6 +298,56 @@ def load_csv(
     )
     _record(con, loaded, "last")
     return loaded
+
+
+_CR_TAG = f"{CR_MARK}([0-9]+){CR_MARK_END}"
+
+
+def _unmark(text: str) -> str:
+    """SQL: `text` with each marked lone CR put back as the CR it was."""
+    return f"regexp_replace({text}, {_sql_string(_CR_TAG)}, chr(13), 'g')"
+
+
+def _reject_lone_cr(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> None:
+    """Move the records that held a lone CR (marked in the reader's copy with its line) from
+    `raw.<kalla>` to `raw.avvisade_rader`: the file's dialect ends lines with LF or CRLF only, so such a
+    record's fields cannot be trusted. The reason names the field(s) and `rad` the line of the CR."""
+    cols = COLUMNS[kalla]
+    marked = " OR ".join(f"contains(r.{c}, {_sql_string(CR_MARK)})" for c in cols)
+    names = ", ".join(f"CASE WHEN contains(r.{c}, {_sql_string(CR_MARK)}) THEN '{c}' END" for c in cols)
+    joined = f"concat_ws(';', {', '.join(f'r.{c}' for c in cols)})"
+    lines = _lines_sql("t")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE ensamma_cr AS
+        SELECT _radnr, {_unmark(joined)} AS t, concat_ws(', ', {names}) AS falt,
+               list_min(list_transform(regexp_extract_all({joined}, {_sql_string(_CR_TAG)}, 1),
+                                       lambda x: x::BIGINT)) AS rad
+        FROM raw.{kalla} AS r WHERE r._fil = ? AND ({marked})
+        """,
+        [label],
+    )
+    con.execute(
+        f"""
+        INSERT INTO raw.avvisade_rader
+            (kalla, fil, rad, feltyp, felmeddelande, radtext, rader, tomma_i_posten, avkortad)
+        SELECT ?, ?, rad, 'ENSAMT CR',
+               'ett ensamt CR-tecken (vagnretur utan radslut) i fältet ' || falt || ' på rad ' || rad
+               || ': filens rader ska sluta med LF eller CRLF, så radens fält går inte att lita på',
+               t, len({lines}), {_blank(f"list_slice({lines}, 2, len({lines}) - 1)")}, false
+        FROM temp.ensamma_cr ORDER BY rad
+        """,
+        [kalla, label],
+    )
+    con.execute(
+        f"DELETE FROM raw.{kalla} WHERE _fil = ? AND _radnr IN (SELECT _radnr FROM temp.ensamma_cr)", [label]
+    )
+    con.execute("DROP TABLE temp.ensamma_cr")
+
+
+def _sql_string(text: str) -> str:
+    """A SQL string literal holding `text` as it is (a header cell may hold a quote)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _parsed_lines(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> tuple[int, int, int]:
@@ -323,6 +384,8 @@ def _blank(lines: str) -> str:
 # DuckDB's CSV reader keeps at most this many bytes of a line it rejects: a quote left open to the
 # end of the file beyond that leaves lines that no row or quarantined text holds (radredovisning blocks).
 REJECTED_TEXT_LIMIT = 10_000
+# DuckDB's CSV reader rejects a line longer than this (its max_line_size, left at the default).
+MAX_LINE_BYTES = 2_000_000
 
 
 def _store_rejected(
@@ -345,9 +408,13 @@ def _store_rejected(
         f"""
         CREATE OR REPLACE TEMP TABLE avvisade_poster AS
         WITH fel AS (
-            SELECT line, min(line_byte_position) AS byte, arg_min(csv_line, column_idx) AS csv_line,
+            -- a line too long for the reader has no column (column_idx NULL): order it first
+            SELECT line, min(line_byte_position) AS byte,
+                   arg_min(csv_line, coalesce(column_idx, -1)) AS csv_line,
                    CASE WHEN bool_or(error_type::VARCHAR = 'UNQUOTED VALUE') THEN 'UNQUOTED VALUE'
-                        ELSE arg_min(error_type::VARCHAR, column_idx) END AS feltyp,
+                        ELSE arg_min(error_type::VARCHAR, coalesce(column_idx, -1)) END AS feltyp,
+                   max(regexp_extract(error_message, 'Actual Size: *([0-9]+)', 1))
+                       FILTER (WHERE error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM') AS langd,
                    min(column_idx) FILTER (WHERE error_type::VARCHAR = 'MISSING COLUMNS') AS fann_fa,
                    max(column_idx) FILTER (WHERE error_type::VARCHAR = 'TOO MANY COLUMNS') AS fann_manga
             FROM temp.avvisade GROUP BY line
@@ -371,6 +438,10 @@ def _store_rejected(
                             || ' rader, som inte kunde delas i fält'
                    WHEN feltyp = 'UNQUOTED VALUE'
                        THEN 'ett citattecken som inte stängs: raden kunde inte delas i fält'
+                   WHEN feltyp = 'LINE SIZE OVER MAXIMUM'
+                       THEN 'raden är ' || coalesce(langd || ' byte', 'för') || ' lång, över läsarens '
+                            || 'gräns på {MAX_LINE_BYTES} byte per rad: något fält är orimligt stort '
+                            || '(radens första {REJECTED_TEXT_LIMIT} byte visas)'
                    WHEN coalesce(fann_fa, fann_manga) IS NOT NULL
                        THEN 'fel antal fält: väntade {fields}, fann ' || coalesce(fann_fa, fann_manga)
                             || CASE WHEN len({_lines_sql("post")}) > 1
