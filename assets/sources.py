@@ -65,12 +65,18 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
         context.log.info(f"snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})")
         for folder, why in snapshot.skipped:
             context.log.warning(f"snapshot folder {folder} not used: {why}")
+        for name in snapshot.unknown:
+            context.log.warning(
+                f"{name} not read: an unknown file (a snapshot holds only inskrivningar.csv, insatser.csv "
+                "and _SUCCESS)"
+            )
         for f in loaded.files:
             if f.problem:
                 context.log.error(f.problem)
             extra = {
                 "snapshot": snapshot.path.name,
                 "skipped_snapshots": dg.MetadataValue.json([list(s) for s in snapshot.skipped]),
+                "unknown_files": list(snapshot.unknown),
                 "unknown_columns": list(f.okanda_kolumner),
                 **_file_metadata((f,)),
             }
