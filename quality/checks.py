@@ -216,10 +216,15 @@ def _month_size_query() -> str:
                    count(*) OVER w AS manader_fore
             FROM manader
             WINDOW w AS (ORDER BY m ROWS BETWEEN {MONTHS_COMPARED} PRECEDING AND 1 PRECEDING)
+        ),
+        pagaende AS (  -- the months still in progress: of the uttagsdatum and of the latest payment
+            SELECT date_trunc('month', uttagsdatum)::DATE AS m FROM raw.uttag
+            UNION ALL
+            SELECT date_trunc('month', max(TRY_CAST(utbetalningsdatum AS DATE)))::DATE FROM raw.utbetalningar
         )
         SELECT fil, manad, rader, median_fore, manader_fore,
                CASE WHEN manader_fore >= {MONTHS_NEEDED} AND median_fore > 0
-                         AND m <> (SELECT date_trunc('month', uttagsdatum)::DATE FROM raw.uttag)
+                         AND m NOT IN (SELECT m FROM pagaende WHERE m IS NOT NULL)
                     THEN rader / median_fore END AS kvot
         FROM bedomda
     """

@@ -472,9 +472,9 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
     ),
     DatasetRule(
         id="manad_inte_for_liten",
-        checks="every delivered payment month, except the month holding the uttagsdatum (still in progress), "
-        "has at least half the median row count of the up to 12 delivered months before it (judged once 3 "
-        "months lie before it)",
+        checks="every delivered payment month has at least half the median row count of the up to 12 "
+        "delivered months before it (judged once 3 months lie before it); the months still in progress, "
+        "the one holding the uttagsdatum and the one holding the latest payment date, are not judged",
         why="a month delivered empty or half (a new month's file with only its header) counts as delivered: "
         "everyone followed into it would look self-sufficient",
     ),

@@ -112,3 +112,17 @@ def test_an_extract_dated_after_today_blocks_and_today_is_settable(tmp_path):
         tmp_path / "b", src, lambda con, s: checks._not_in_future(con, s), today_override=date(2019, 10, 1)
     )
     assert same_day.passed
+
+
+def test_the_month_of_the_latest_payment_is_in_progress_and_not_judged(tmp_path):
+    """An older snapshot (uttagsdatum in April) beside payments delivered to May 25: May, with 1 row
+    against a median of 4 (Jan-Apr 4, 4, 4, 4), is the payments' month in progress and is not judged;
+    June, after it and empty, is (0 against 4)."""
+    src = _source(
+        tmp_path, "2019-04-20", {"2019-01": 4, "2019-02": 4, "2019-03": 4, "2019-04": 4, "2019-05": 1}
+    )
+    result = _check(tmp_path / "a", src, lambda con, s: checks._month_size(con, s))
+    assert result.passed, result.description
+    src.utbetalningar["2019-06"] = []
+    result = _check(tmp_path / "b", src, lambda con, s: checks._month_size(con, s))
+    assert result.metadata["too_small"].value == ["utbetalningar/utbetalningar_2019-06.csv"]
