@@ -5,13 +5,19 @@ A mart with a breakdown table is one step that materialises both (`marts/<name>`
 """
 
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.lineage import upstream
 from jobbtorg_pipeline.assets.marts.catalog import Mart, build_mart, load_marts
+from jobbtorg_pipeline.provenance import record_built
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
 from jobbtorg_pipeline.warehouse import connect_internal
 
 GROUP = "marts"
+
+
+def _deps(m: Mart) -> list[list[str]]:
+    return upstream(m.sql, always=(("staging", "perioder"),))  # build_mart joins the periods
 
 
 def _spec(m: Mart) -> dg.AssetSpec:
@@ -19,7 +25,7 @@ def _spec(m: Mart) -> dg.AssetSpec:
         key=["marts", m.name],
         group_name=GROUP,
         kinds={"duckdb"},
-        deps=upstream(m.sql, always=(("staging", "perioder"),)),  # build_mart joins the periods
+        deps=_deps(m),
         description=m.description,
         metadata={
             "grain": ", ".join(m.grain),
@@ -32,10 +38,11 @@ def _spec(m: Mart) -> dg.AssetSpec:
 
 def _mart_asset(m: Mart, tables: list[Mart]) -> dg.AssetsDefinition:
     @dg.multi_asset(name=f"marts__{m.name}", specs=[_spec(t) for t in tables], pool=DUCKDB_POOL)
-    def _asset(jobbtorg: JobbtorgResource):
+    def _asset(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
         with connect_internal(jobbtorg.settings) as con:
             build_mart(con, m)
             for t in tables:
+                record_built(con, f"marts.{t.name}", [".".join(k) for k in _deps(t)], context.run.run_id)
                 descriptions = {c.name: c.definition for c in t.columns}
                 yield dg.MaterializeResult(
                     asset_key=["marts", t.name],
