@@ -6,11 +6,27 @@
 -- are ordered before the +1 events, so the running sum after a day's last event is that day's count.
 -- The levels are those of staging.insats_niva (each jobbtorg and 'totalt'; for the breakdown table also
 -- per group). 'totalt' needs a sweep of its own only for persons under more than one jobbtorg in the
--- period (and group); for the others it equals their one jobbtorg's value.
-WITH egen AS (
+-- period (and group); for the others it equals their one jobbtorg's value. Likewise a group needs a sweep
+-- of its own only for persons whose insatser in the period lie in two or more groups of the dimension; for
+-- the others every level's values are their own (the mart's) values, copied.
+WITH alla AS (
     SELECT period, dimension, grupp, person_key, fran, till, jobbtorg
     FROM staging.insats_niva
     WHERE NOT totalt
+),
+grupper AS (
+    SELECT period, dimension, person_key, count(DISTINCT grupp) > 1 AS flera
+    FROM alla
+    WHERE dimension <> 'totalt'
+    GROUP BY period, dimension, person_key
+),
+egen AS (
+    SELECT * FROM alla WHERE dimension = 'totalt'
+    UNION ALL
+    SELECT a.*
+    FROM alla AS a
+    SEMI JOIN grupper AS g
+      ON g.period = a.period AND g.dimension = a.dimension AND g.person_key = a.person_key AND g.flera
 ),
 flera_jobbtorg AS (
     SELECT period, dimension, grupp, person_key
@@ -44,13 +60,26 @@ per_jobbtorg AS (
     FROM lopande
     GROUP BY period, dimension, grupp, jobbtorg, person_key
 ),
-per_person AS (
+svept AS (
     SELECT * FROM per_jobbtorg
     UNION ALL BY NAME
     SELECT p.* REPLACE ('totalt' AS jobbtorg)
     FROM per_jobbtorg AS p
     ANTI JOIN flera_jobbtorg AS f
       ON f.period = p.period AND f.dimension = p.dimension AND f.grupp = p.grupp AND f.person_key = p.person_key
+),
+per_person AS (
+    SELECT * FROM svept
+    UNION ALL BY NAME
+    SELECT s.* REPLACE (e.dimension AS dimension, e.grupp AS grupp)
+    FROM svept AS s
+    JOIN (SELECT DISTINCT a.period, a.dimension, a.grupp, a.person_key
+          FROM alla AS a
+          JOIN grupper AS g
+            ON g.period = a.period AND g.dimension = a.dimension AND g.person_key = a.person_key AND NOT g.flera
+         ) AS e
+      ON e.period = s.period AND e.person_key = s.person_key
+    WHERE s.dimension = 'totalt'
 )
 SELECT pp.period,
        pp.dimension,
