@@ -47,6 +47,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         warehouse_dir=getattr(args, "warehouse", None),
         home_dir=getattr(args, "home", None),
         memory_limit=getattr(args, "memory_limit", None),
+        allow_older_snapshot=getattr(args, "allow_older_snapshot", None) or None,
     )
 
 
@@ -249,6 +250,12 @@ def parser() -> argparse.ArgumentParser:
                 "--select",
                 help="only these assets, in Dagster's selection syntax, e.g. 'group:marts' or "
                 "'key:\"marts/unika_individer\"' (default: every asset)",
+            )
+            s.add_argument(
+                "--allow-older-snapshot",
+                action="store_true",
+                help="publish from a case-system snapshot older than the one already published (this run "
+                "only; otherwise such a run is blocked, so figures never go back in time)",
             )
         if name == "demo":
             s.add_argument("--people", type=_positive, default=DEMO_PEOPLE, help="persons (default 5000)")

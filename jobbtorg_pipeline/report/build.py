@@ -158,6 +158,7 @@ def _build(
     status: str,
     inputs: list[dict[str, Any]] | None,
 ) -> Report:
+    _one_extract(con)
     threshold = settings.disclosure_threshold
     found = con.execute(
         "SELECT uttagsdatum, period_slut FROM marts.unika_individer WHERE period = ? LIMIT 1", [period]
@@ -185,6 +186,33 @@ def _build(
         "Pipeline": f"jobbtorg-pipeline {code_version()}",
     }
     return Report(period, tables, about, found[0], found[1], inputs)
+
+
+def _one_extract(con: duckdb.DuckDBPyConnection) -> None:
+    """A report rests on one extract: marts of different uttagsdatum (a file pieced together from
+    different runs) are refused."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'marts' AND column_name = 'uttagsdatum' ORDER BY table_name"
+        ).fetchall()
+    ]
+    if not tables:
+        return
+    union = " UNION ALL ".join(f'SELECT DISTINCT uttagsdatum, ? AS tabell FROM marts."{t}"' for t in tables)
+    dates = con.execute(
+        f"SELECT uttagsdatum, list(tabell ORDER BY tabell) FROM ({union}) GROUP BY uttagsdatum ORDER BY 1",
+        tables,
+    ).fetchall()
+    if len(dates) > 1:
+        raise ReportError(
+            "The marts rest on different extracts, so no report is built from them: "
+            + "; ".join(
+                f"uttagsdatum {d} in {', '.join(ts[:4])}{' …' if len(ts) > 4 else ''}" for d, ts in dates
+            )
+            + ". Run the whole pipeline (`jobbtorg run`) and build the report again."
+        )
 
 
 def figures(report: Report) -> dict[str, Any]:

@@ -20,7 +20,16 @@ from pathlib import Path
 
 import duckdb
 
-from jobbtorg_pipeline.sources.contract import COLUMNS
+from jobbtorg_pipeline.sources.contract import (
+    CASE_SYSTEM_DIR,
+    COLUMNS,
+    PAYMENT_FILE_RULE,
+    PAYMENTS_DIR,
+    SNAPSHOT_FILES,
+    SNAPSHOT_FOLDER,
+    SUCCESS_MARKER,
+    payment_file,
+)
 from jobbtorg_pipeline.sources.encoding import (
     CR_MARK,
     CR_MARK_END,
@@ -32,11 +41,7 @@ from jobbtorg_pipeline.sources.encoding import (
     transcode_to_utf8,
 )
 
-CASE_SYSTEM_DIR = "arendesystem"
-PAYMENTS_DIR = "utbetalningar"
-SUCCESS_MARKER = "_SUCCESS"
-_SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PAYMENT_NAME = re.compile(r"^utbetalningar_(\d{4})-(\d{2})(?:[_-](.*))?\.csv$", re.IGNORECASE)
+UNKNOWN_NAME = "okänt filnamn"
 
 
 class SourceError(RuntimeError):
@@ -53,6 +58,7 @@ class Snapshot:
     uttagsdatum: date
     skipped: tuple[tuple[str, str], ...] = ()  # (folder, why it was not used)
     previous: Path | None = None  # the complete snapshot before it: the truncation check's baseline
+    unknown: tuple[str, ...] = ()  # files in the snapshot folder that are not extract files: not read
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def find_snapshot(source_dir: Path) -> Snapshot:
     complete: list[tuple[date, Path]] = []
     skipped: list[tuple[str, str]] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        when = _parse_date(folder.name) if _SNAPSHOT_NAME.match(folder.name) else None
+        when = _parse_date(folder.name) if SNAPSHOT_FOLDER.match(folder.name) else None
         if when is None:
             skipped.append((folder.name, "namnet är inte ett datum YYYY-MM-DD"))
         elif not (folder / SUCCESS_MARKER).exists():
@@ -102,7 +108,12 @@ def find_snapshot(source_dir: Path) -> Snapshot:
     complete.sort()
     uttagsdatum, path = complete[-1]
     previous = complete[-2][1] if len(complete) > 1 else None
-    return Snapshot(path=path, uttagsdatum=uttagsdatum, skipped=tuple(skipped), previous=previous)
+    unknown = tuple(
+        f"{CASE_SYSTEM_DIR}/{path.name}/{p.name}"
+        for p in sorted(path.iterdir())
+        if p.name not in SNAPSHOT_FILES
+    )
+    return Snapshot(path, uttagsdatum, tuple(skipped), previous, unknown)
 
 
 @dataclass(frozen=True)
@@ -119,9 +130,10 @@ def payment_deliveries(
 ) -> tuple[list[PaymentDelivery], list[tuple[str, str]], list[UnderDelivery]]:
     """One delivery per payment month; a re-delivered month replaces the earlier delivery as a whole.
 
-    `utbetalningar_2019-09.csv` is the month's delivery. A re-delivery overwrites it, or arrives beside it
-    with a suffix (`utbetalningar_2019-09_2.csv`); the suffixed file with the highest number (natural
-    order) wins and the others are recorded as replaced, not read.
+    Which names are deliveries is the rule in `sources/contract.py` (`payment_file`): a re-delivery
+    overwrites the month's file or arrives beside it numbered (`utbetalningar_2019-09_2.csv`); the highest
+    number wins and the others are recorded as replaced, not read. Any other name (a copy with another
+    suffix, another case, a folder) is an unknown file: listed, never read.
 
     A file changed less than `settle_seconds` ago may be half copied: it is left out (returned as under
     delivery) and the month's newest settled delivery, if any, is read instead; the next run reads it.
@@ -130,33 +142,25 @@ def payment_deliveries(
     if not root.is_dir():
         return [], [], []  # no payments delivered yet: the payment-based marts say so by their coverage
     now = time.time() if now is None else now
-    by_month: dict[str, list[tuple[tuple[object, ...], Path]]] = {}
+    by_month: dict[str, list[tuple[int, Path]]] = {}
     skipped: list[tuple[str, str]] = []
     unsettled: list[UnderDelivery] = []
     for path in sorted(root.iterdir()):
-        match = _PAYMENT_NAME.match(path.name)
-        if not path.is_file():
+        delivery = payment_file(path.name) if path.is_file() else None
+        if delivery is None:
+            skipped.append((path.name, f"{UNKNOWN_NAME}: en leverans heter {PAYMENT_FILE_RULE}"))
             continue
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            skipped.append((path.name, "namnet följer inte utbetalningar_YYYY-MM.csv"))
-            continue
-        month = f"{match.group(1)}-{match.group(2)}"
+        month, number = delivery
         age = now - path.stat().st_mtime
         if age < settle_seconds:
             unsettled.append(UnderDelivery(path, month, max(age, 0.0)))
             continue
-        suffix = match.group(3)
-        order = (0,) if suffix is None else (1, *_natural_key(suffix))
-        by_month.setdefault(month, []).append((order, path))
+        by_month.setdefault(month, []).append((number, path))
     deliveries = []
     for month in sorted(by_month):
-        ranked = [p for _, p in sorted(by_month[month], key=lambda item: (item[0], item[1].name))]
+        ranked = [p for _, p in sorted(by_month[month])]
         deliveries.append(PaymentDelivery(path=ranked[-1], manad=month, superseded=tuple(ranked[:-1])))
     return deliveries, skipped, unsettled
-
-
-def _natural_key(text: str) -> tuple[object, ...]:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text))
 
 
 def _parse_date(text: str) -> date | None:
@@ -630,6 +634,7 @@ def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir:
         label = f"{CASE_SYSTEM_DIR}/{snapshot.path.name}/{path.name}"
         previous = snapshot.previous / path.name if snapshot.previous else None
         loaded.append(load_csv(con, path, kalla, label=label, work_dir=work_dir, previous=previous))
+    record_not_read(con, "inskrivningar", snapshot.unknown, UNKNOWN_NAME)
     con.execute(
         """
         CREATE OR REPLACE TABLE raw.uttag AS
@@ -676,7 +681,7 @@ def _load_deliveries(
         )
         replaced.extend(f"{PAYMENTS_DIR}/{p.name}" for p in delivery.superseded)
     record_not_read(con, "utbetalningar", replaced, "ersatt av senare leverans")
-    record_not_read(con, "utbetalningar", (f"{PAYMENTS_DIR}/{name}" for name, _ in skipped), "okänt filnamn")
+    record_not_read(con, "utbetalningar", (f"{PAYMENTS_DIR}/{name}" for name, _ in skipped), UNKNOWN_NAME)
     for file in unsettled:  # visible in raw.filer and the asset's metadata; the next run reads it
         con.execute(
             "INSERT INTO raw.filer (kalla, fil, manad, status, rader, avvisade) VALUES (?, ?, ?, ?, 0, 0)",
