@@ -194,11 +194,11 @@ def writing_session(path: Path) -> str | None:
         return None
     try:
         duckdb.connect(str(path), read_only=True).close()
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         found = _LOCK_HOLDER.search(str(exc))
         if found:
             return f"pid {found.group(2)}, {found.group(1)}"
-        return None  # another problem (a stale write-ahead log, say): nobody holds the file
+        return None  # another problem (a stale write-ahead log, a damaged file): nobody holds it
     return None
 
 

@@ -22,8 +22,10 @@ import duckdb
 import pytest
 
 from jobbtorg_pipeline import oslock
+from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.sources.encoding import EncodingProblem, fingerprint, transcode_to_utf8
 from jobbtorg_pipeline.sources.files import create_raw_table, load_csv
+from jobbtorg_pipeline.warehouse import connect_internal, publish, wal_of
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
 
@@ -147,6 +149,67 @@ def test_a_3_mb_field_is_quarantined_with_its_reason_and_line(tmp_path):
     assert (rad, feltyp) == (3, "LINE SIZE OVER MAXIMUM")
     assert f"{len(huge) - 1} byte" in reason and "2000000" in reason
     assert text.startswith("S00000002;I00000002;")
+
+
+# --- publishing over a file an analyst opened to write -----------------------------------------------
+
+
+def _warehouse_with_marts(tmp_path: Path, name: str = "lager") -> Settings:
+    settings = Settings(source_dir=tmp_path, warehouse_dir=tmp_path / name, home_dir=tmp_path)
+    with connect_internal(settings) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.m AS SELECT 7 AS v")
+    return settings
+
+
+def test_publish_removes_a_stale_write_ahead_log_and_says_whose(tmp_path):
+    """A session in another process opened the analysts' file read-write and wrote (its `.wal` lies
+    beside the file) and holds it open. Publishing replaces the file, removes the log that would make
+    every new connection fail ("WAL does not match"), and warns naming the process."""
+    settings = _warehouse_with_marts(tmp_path)
+    publish(settings, ["m"], [], run_id="r1")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(settings.analysts_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        assert wal_of(settings.analysts_file).exists()
+        said: list[str] = []
+        publish(settings, ["m"], [], run_id="r2", warn=said.append)
+        assert not wal_of(settings.analysts_file).exists()
+        with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
+            assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
+        assert len(said) == 1 and f"pid {writer.pid}" in said[0] and "read-only" in said[0], said
+    finally:
+        writer.kill()
+        writer.communicate()
+
+
+def test_publish_warns_of_nothing_when_nobody_wrote(tmp_path):
+    settings = _warehouse_with_marts(tmp_path)
+    said: list[str] = []
+    publish(settings, ["m"], [], run_id="r1", warn=said.append)
+    publish(settings, ["m"], [], run_id="r2", warn=said.append)
+    assert said == []
+
+
+def test_a_warehouse_folder_with_an_apostrophe_is_bound_not_pasted(tmp_path):
+    """Before: `ATTACH '<path>'` built by pasting the path: "unterminated string literal"."""
+    settings = _warehouse_with_marts(tmp_path, "Anna's lager")
+    path = publish(settings, ["m"], [], run_id="r1")
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
+
+
+def test_a_header_cell_with_an_apostrophe_is_quoted(tmp_path):
+    """An unknown header cell named `regi's` was pasted into the reader's column list as SQL text."""
+    header = HEADER.rstrip("\n") + ";regi's\n"
+    con, loaded = _load(tmp_path, (header + _row(1).rstrip("\n") + ";x\n").encode())
+    assert loaded.problem is None and loaded.rader == 1
+    assert con.execute("SELECT regi FROM raw.insatser").fetchone() == ("egen",)
 
 
 # --- the command line ---------------------------------------------------------------------------------
