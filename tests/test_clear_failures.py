@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from jobbtorg_pipeline import oslock
+from jobbtorg_pipeline.report.build import ReportError, build
 from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.sources.encoding import EncodingProblem, fingerprint, transcode_to_utf8
 from jobbtorg_pipeline.sources.files import create_raw_table, load_csv
@@ -183,6 +184,34 @@ def test_publish_removes_a_stale_write_ahead_log_and_says_whose(tmp_path):
         with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
             assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
         assert len(said) == 1 and f"pid {writer.pid}" in said[0] and "read-only" in said[0], said
+    finally:
+        writer.kill()
+        writer.communicate()
+
+
+def test_the_report_says_in_words_what_keeps_the_analysts_file_from_opening(tmp_path):
+    """While a session holds the file open to write, the report names it; once the file is replaced and
+    that session writes again, its new log beside the new file is named. Before: DuckDB's IOException as
+    a traceback."""
+    settings = _warehouse_with_marts(tmp_path)
+    publish(settings, ["m"], [], run_id="r1")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(settings.analysts_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        with pytest.raises(ReportError, match=f"held open to write by pid {writer.pid}"):
+            build(settings, PERIOD, status="x")
+        publish(settings, ["m"], [], run_id="r2")
+        writer.stdin.write("\n")
+        writer.stdin.flush()
+        assert writer.stdout.readline().strip() == "wrote"
+        assert wal_of(settings.analysts_file).exists()  # the session's new log, beside the new file
+        with pytest.raises(ReportError, match=r"jobbtorg\.duckdb\.wal, a write-ahead log"):
+            build(settings, PERIOD, status="x")
     finally:
         writer.kill()
         writer.communicate()
