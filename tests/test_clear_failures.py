@@ -126,6 +126,14 @@ def test_lone_crs_in_windows_1252_with_crlf_line_ends(tmp_path):
     )
 
 
+def test_a_file_whose_lines_end_in_cr_alone_is_named_so(tmp_path):
+    """Old Mac line ends (CR only): not one line break the reader knows, so not one row could be told
+    from the next; the problem says why instead of quarantining one huge record."""
+    _, loaded = _load(tmp_path, (HEADER + _row(1) + _row(2)).replace("\n", "\r").encode())
+    assert loaded.problem is not None and "carriage return alone" in loaded.problem, loaded.problem
+    assert loaded.rader == 0
+
+
 def test_a_cr_split_from_its_lf_by_a_block_border_is_not_lone(tmp_path, monkeypatch):
     """The fingerprint and the reader's copy stream the file in blocks; a CRLF across a block border is a
     line end, a CR at a border followed by other text is lone, and the marked line numbers stay right."""

@@ -230,6 +230,12 @@ def load_csv(
         fp = fingerprint(path)
     except EncodingProblem as exc:
         return unreadable(str(exc))
+    if fp.lone_cr > 1 and fp.lines <= 1:  # not one LF: every line ends in a CR alone
+        return unreadable(
+            f"{label} ends its lines with a carriage return alone (CR, as old Mac files do), not with LF or "
+            "CRLF, so its lines cannot be told apart. Ask for a new delivery with LF or CRLF line ends.",
+            fp,
+        )
     header = read_header(path, fp.encoding)
     if header is None:
         return unreadable(f"{label} is empty: not even a header row. Ask for a new delivery.", fp)
