@@ -14,6 +14,9 @@ uppfoljningsbara_12_man, sjalvforsorjande_12_man, andel_sjalvforsorjande_12_man)
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -186,3 +189,15 @@ def test_one_spelling_per_provider_by_the_staging_rule():
         "s9": "okänd",
         "s10": "okänd",
     }
+
+
+def test_the_readmes_ranking_of_providers_runs(run):
+    """The README's ranking query, as written, on this scenario's 2019 arbetsträning: egen regi (a1: P1's
+    last egen-regi one, fortsatt), Jobbverkstaden (a2, fortsatt), Framtidsvägen AB (b1 going on; d1
+    återremiss) and okänd (d2, återremiss): all with a share of 0 of their cohort of 1, so by name
+    (capitals first in code-point order)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (query,) = [b for b in re.findall(r"```sql\n(.*?)```", readme, re.S) if "FROM marts.anordnare" in b]
+    with run.analysts() as con:
+        got = [(r[0], r[4], r[5]) for r in con.execute(query).fetchall()]
+    assert got == [(FV, 1, 0.0), ("Jobbverkstaden", 1, 0.0), (EGEN, 1, 0.0), ("okänd", 1, 0.0)]
