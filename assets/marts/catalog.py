@@ -32,6 +32,7 @@ class Column:
     unit: str
     definition: str
     levels: tuple[Any, ...] = ()  # a grain column's values that every period shows (see the module doc)
+    empty: Any = None  # its value in an all-`totalt` row the build adds (default: 0 for counts, else empty)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def build_sql(m: Mart) -> str:
         # none: counts 0, everything else (shares, means) empty.
         keys_out = [f"'totalt' AS {d}" for d in dims] + [f"l_{c.name}.{c.name}" for c in m.levelled]
         defaults = [
-            f"{'0' if c.type == 'BIGINT' else 'NULL'}::{c.type} AS {c.name}"
+            f"{_value(c.empty) if c.empty is not None else '0' if c.type == 'BIGINT' else 'NULL'}::{c.type}"
+            f" AS {c.name}"
             for c in m.measures
             if c.name not in m.grain
         ]
