@@ -9,7 +9,9 @@ A grain may hold a column of the mart's own (sjalvforsorjning's manader_efter_av
 and regel). Such a column declares in the YAML the `levels` every period shows; the all-`totalt` row is then
 one row per level (per combination of levels), e.g. four rows, k = 3, 6, 12 and 18, for a period with no
 avslut. A grain column without `levels` and without a `totalt` level (parallella_insatser_kombinationer's
-pair of insatstyper) means the mart has no all-`totalt` row: its YAML says which rows it has.
+pair of insatstyper) means the mart has no all-`totalt` row: its YAML says which rows it has. In an added
+all-`totalt` row counts are 0 and other measures empty, unless a column declares its `empty` value
+(insatser's årsplatser: 0 places, not unknown).
 """
 
 from __future__ import annotations
