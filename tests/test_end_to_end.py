@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
+from jobbtorg_pipeline.settings import INTERNAL_DIR, INTERNAL_FILE
 from tests.conftest import cli_env, jobbtorg
 from tests.support.pipeline import run_pipeline
 from tests.support.sourcebuilder import SourceBuilder, pnr
@@ -238,6 +239,44 @@ def test_insats_marts_agree_with_each_other_and_with_arbetstraning(analysts):
     names = {r[0] for r in analysts.execute("SELECT DISTINCT anordnare FROM marts.anordnare").fetchall()}
     assert "okänd" in names and "egen regi" in names and "Framtidsvägen AB" in names
     assert len({" ".join(n.lower().split()) for n in names}) == len(names)  # one spelling each
+
+
+def test_arsplatser_and_deltagare_against_a_day_by_day_count(cli_run):
+    """An oracle sharing no SQL with the mart: every staged insats expanded to one row per day it is
+    active (startdatum to slutdatum, or to the uttagsdatum while ongoing, both days counted), days placed
+    in their periods. Årsplatser x the period's days up to the uttagsdatum is the number of such days, and
+    deltagare the distinct persons, per (period, insatstyp, regi) over all jobbtorg and kön."""
+    _, warehouse = cli_run
+    con = duckdb.connect(str(warehouse / INTERNAL_DIR / INTERNAL_FILE), read_only=True)
+    try:
+        bad = con.execute(
+            """
+            WITH dagar AS (
+                SELECT s.person_key, s.insatstyp, s.regi,
+                       unnest(generate_series(s.startdatum, coalesce(s.slutdatum, u.uttagsdatum),
+                                              INTERVAL 1 DAY))::DATE AS dag
+                FROM staging.insatser AS s CROSS JOIN raw.uttag AS u
+            ),
+            orakel AS (
+                SELECT p.period, d.insatstyp, d.regi, count(*) AS dagar,
+                       count(DISTINCT d.person_key) AS personer,
+                       any_value(least(p.period_slut, u.uttagsdatum) - p.period_start + 1) AS periodens_dagar
+                FROM dagar AS d
+                JOIN staging.perioder AS p ON d.dag BETWEEN p.period_start AND p.period_slut
+                CROSS JOIN raw.uttag AS u
+                GROUP BY ALL
+            )
+            SELECT count(*) FROM orakel AS o
+            FULL JOIN (SELECT * FROM marts.insatser WHERE insatstyp <> 'totalt' AND regi <> 'totalt'
+                       AND jobbtorg = 'totalt' AND kon = 'totalt' AND deltagare > 0) AS m
+              USING (period, insatstyp, regi)
+            WHERE o.dagar IS NULL OR m.arsplatser IS NULL
+               OR abs(m.arsplatser * o.periodens_dagar - o.dagar) > 1e-6 OR m.deltagare <> o.personer
+            """
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert bad == 0
 
 
 def _source_numbers(source: Path) -> set[str]:
