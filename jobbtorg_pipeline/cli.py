@@ -1,4 +1,4 @@
-"""`jobbtorg`: generate a synthetic source, run the pipeline, run the demo (CONTRACT §3).
+"""`jobbtorg`: generate a synthetic source, run the pipeline, run the demo.
 
 Every option can also come from the environment (JOBBTORG_SOURCE, JOBBTORG_WAREHOUSE, JOBBTORG_HOME,
 JOBBTORG_DUCKDB_MEMORY_LIMIT, ...), so `dagster dev` and the daemon see the same settings. Exit status:
@@ -219,7 +219,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="jobbtorg", description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    g = sub.add_parser("generate", help="write a synthetic source in the layout of CONTRACT §1")
+    g = sub.add_parser("generate", help="write a synthetic source in the layout of docs/source-files.md")
     g.add_argument("--out", required=True, help="folder to write the source into")
     g.add_argument("--people", type=_positive, default=10_000, help="persons registered (default 10000)")
     g.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same files")
@@ -252,7 +252,7 @@ def parser() -> argparse.ArgumentParser:
             s.add_argument("--port", type=int, default=3000)
 
     lp = sub.add_parser("load-postgres", help="load a source folder into the case system's PostgreSQL tables")
-    lp.add_argument("--source", required=True, help="a source folder in the layout of CONTRACT §1")
+    lp.add_argument("--source", required=True, help="a source folder in the layout of docs/source-files.md")
     lp.add_argument(
         "--dsn", help="libpq connection string (default $JOBBTORG_PG_DSN); password from PGPASSWORD"
     )

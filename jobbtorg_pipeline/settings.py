@@ -53,7 +53,9 @@ class Settings:
     pseudonym_key_file: Path | None = None  # None: <home>/pseudonym.key (the key itself may be in the env)
     truncation_tolerance: float = DEFAULT_TRUNCATION_TOLERANCE
     quarantine_ceiling: float = DEFAULT_QUARANTINE_CEILING
-    source_kind: str = "files"  # files (CONTRACT §1 folders) or postgres (the case system's tables)
+    source_kind: str = (
+        "files"  # files (laid out as in docs/source-files.md) or postgres (the case system's tables)
+    )
     pg_dsn: str | None = None  # libpq connection string; the password comes from PGPASSWORD, never here
     pg_uttagsdatum: date | None = None  # None: the day of the pull (set only to replay an earlier pull)
     alert_webhook: str | None = None  # failed and blocked runs are also POSTed here when set

@@ -1,4 +1,4 @@
--- Self-sufficiency 3, 6, 12 and 18 months after avslut (seed 001: measured up to 18 months; self-sufficient
+-- Self-sufficiency 3, 6, 12 and 18 months after avslut (arbetsmarknadsnämnden 2016-02-02, ärende 11: measured up to 18 months; self-sufficient
 -- means not in need of försörjningsstöd from the city). The cohort is the persons with an avslut in the
 -- period; month 0 is the month of their last avslut in the period (under a jobbtorg: of that jobbtorg's
 -- registrations). A follow-up month counts only if it lies within the delivered payment months.
