@@ -296,6 +296,7 @@ def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_pat
 
 
 def test_run_without_a_source_fails_clearly_and_publishes_nothing(tmp_path):
+    """A source folder that is not there is the user's mistake: said in one line before any run starts."""
     done = jobbtorg(
         "run",
         "--source",
@@ -304,8 +305,11 @@ def test_run_without_a_source_fails_clearly_and_publishes_nothing(tmp_path):
         str(tmp_path / "w"),
         env=cli_env(tmp_path),
     )
-    assert done.returncode == 1
-    assert "No case-system folder" in done.stderr
-    assert "FAILED" in done.stderr
+    assert done.returncode == 2  # a usage error
+    assert f"the source folder {tmp_path / 'missing'} does not exist" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "w" / "jobbtorg.duckdb").exists()
+    assert not (
+        tmp_path / "home" / "dagster"
+    ).exists()  # no Dagster run was started, none left in the history
