@@ -116,6 +116,10 @@ class _UsageError(Exception):
     """A setting or an option that cannot be used: one line, exit status 2."""
 
 
+def _port_or_none(text: str) -> int:
+    return 0 if text.strip() == "0" else _port(text)
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     try:
         return Settings.from_env(
@@ -277,16 +281,58 @@ def cmd_load_postgres(args: argparse.Namespace) -> int:
     return 0
 
 
+CODE_LOCATION = "jobbtorg"  # the code location's name in the UI, as in workspace.yaml
+WORKSPACE = f"""# Written by `jobbtorg ui`: the code location as the UI shows it.
+load_from:
+  - python_module:
+      module_name: jobbtorg_pipeline.definitions
+      location_name: {CODE_LOCATION}
+"""
+
+
+def ui_command(dagster_home: Path, host: str, port: int) -> list[str]:
+    """`dagster dev` on a workspace file that names the code location `jobbtorg`, from any folder."""
+    workspace = dagster_home / "workspace.yaml"
+    workspace.write_text(WORKSPACE, encoding="utf-8")
+    return [sys.executable, "-m", "dagster", "dev", "-w", str(workspace), "--host", host, "--port", str(port)]
+
+
+def serve_data_docs(settings: Settings, host: str, port: int):
+    """The Great Expectations Data Docs over HTTP beside the UI: a browser does not open the file:// links
+    a web page holds. A thread of this process, so it ends with the UI; None when the port is taken."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(settings.data_docs_dir))
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        _say(f"the Data Docs are not served: port {port} on {host}: {exc.strerror}")
+        return None
+    threading.Thread(target=server.serve_forever, name="data-docs", daemon=True).start()
+    return server
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     """`dagster dev` with this project's settings and instance, so the CLI's runs show in the UI."""
     from jobbtorg_pipeline.instance import ensure_dagster_home
 
     settings = _settings(args)
     env = {**os.environ, **settings.as_env()}
-    env["DAGSTER_HOME"] = str(ensure_dagster_home(settings))
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "jobbtorg_pipeline.definitions"]
-    command += ["--host", args.host, "--port", str(args.port)]
+    home = ensure_dagster_home(settings)
+    env["DAGSTER_HOME"] = str(home)
+    command = ui_command(home, args.host, args.port)
     _say(f"starting the Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={env['DAGSTER_HOME']})")
+    if args.data_docs_port and serve_data_docs(settings, args.host, args.data_docs_port):
+        _say(
+            f"the Data Docs of the JUST-team checks: http://{args.host}:{args.data_docs_port}/index.html "
+            f"(the files under {settings.data_docs_dir})"
+        )
     return subprocess.call(command, env=env)
 
 
@@ -401,6 +447,12 @@ def parser() -> argparse.ArgumentParser:
             )
             s.add_argument(
                 "--port", type=_port, default=3000, help="port the UI listens on (default %(default)s)"
+            )
+            s.add_argument(
+                "--data-docs-port",
+                type=_port_or_none,
+                default=3001,
+                help="port the quality checks' Data Docs are served on, 0 for none (default %(default)s)",
             )
 
     lp = sub.add_parser("load-postgres", help="load a source folder into the case system's PostgreSQL tables")
