@@ -179,3 +179,15 @@ def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) 
     if reporter is not None and reporter.verbosity >= 0:
         reporter.ensure_newline()
         reporter.write_line(f"  started {path}")
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory: pytest.TempPathFactory, small_generated_source: Path):
+    """One pipeline run on the small generated source, shared read-only: the settings that find its
+    warehouse (for tests that compare against it or read its analysts' file, never write to it)."""
+    from tests.support.pipeline import run_pipeline, settings_for
+
+    def build(work: Path) -> None:
+        assert run_pipeline(work, small_generated_source).success
+
+    return settings_for(shared(tmp_path_factory, "small-run", build), small_generated_source)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -113,5 +114,5 @@ def test_a_delivery_only_a_failed_run_read_is_still_new(settings):
 def test_a_run_on_another_source_folder_does_not_count(settings, source, tmp_path):
     other = shutil.copytree(source, tmp_path / "other")
     with dg.DagsterInstance.ephemeral() as instance:
-        assert _read(settings.__class__(**{**settings.__dict__, "source_dir": other}), instance).success
+        assert _read(replace(settings, source_dir=other), instance).success
         assert len(_tick(settings, instance).run_requests) == 1
