@@ -2,7 +2,7 @@
 
 The pipeline alone opens the internal file (personnummer, quarantine, working tables, marts). Analysts
 open `<warehouse>/jobbtorg.duckdb`, which is only ever replaced whole: the marts are copied into a new
-file beside it and `os.replace`d over it (STACK.md). A reader holding the old file keeps reading it; a
+file beside it and `os.replace`d over it. A reader holding the old file keeps reading it; a
 new connection sees the new one; a failed or blocked run never reaches the publish step.
 
 DuckDB lets one process at a time open a file for writing and fails at once in any other. The DuckDB
