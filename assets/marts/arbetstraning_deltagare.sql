@@ -1,5 +1,5 @@
 -- Persons in arbetsträning (insatstyp arbetstraning) by regi: egen (the city's own, sheltered
--- workplaces) or extern (procured, on the regular labour market), as in seed 004's table.
+-- workplaces) or extern (procured, on the regular labour market), as in the table of arbetsmarknadsnämnden 2019-11-26, ärende 6.
 -- The levels are those of staging.insats_niva with regi in place of jobbtorg.
 WITH niva AS (
     SELECT period, dimension, grupp, person_key, startad_i_perioden,
