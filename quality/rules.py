@@ -530,6 +530,19 @@ INDICATORS: tuple[Indicator, ...] = (
         query="SELECT planerat_slutdatum AS varde FROM staging.insatser",
         expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
     ),
+    Indicator(
+        id="extern_utan_anordnare",
+        kalla="insatser",
+        checks="share of extern insatser without an anordnare (provider `okänd` in marts.anordnare)",
+        why="the founding decision (kommunfullmäktige, 2007): procured insatser are to be evaluated as the "
+        "city's own, which needs the provider of each",
+        threshold=0.0,
+        query="SELECT anordnare AS varde FROM staging.insatser WHERE regi = 'extern'",
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+        listing="SELECT insats_id FROM staging.insatser WHERE regi = 'extern' AND anordnare IS NULL "
+        "ORDER BY insats_id LIMIT 20",
+        listing_name="insatser_utan_anordnare",
+    ),
 )
 
 

@@ -27,10 +27,12 @@ SQL_MODELS = (
     "personer",
     "inskrivning_period",
     "insats_period",
+    "insats_anordnare",
     "inskrivning_niva",
     "avslut_kohort",
     "forsorjningsstod_manad",
     "utbetalningsmanader",
+    "insats_utfall",
 )
 
 
