@@ -86,6 +86,12 @@ def _build(registrations, netto, delivered) -> duckdb.DuckDBPyConnection:
         "CREATE TABLE staging.utbetalningsmanader AS SELECT ?::DATE AS forsta_manad, ?::DATE AS sista_manad",
         list(delivered),
     )
+    # the mart counts only the registrations' own levels, not the breakdown groups: the group table, where the
+    # levels read it, holds only the (`totalt`, `totalt`) row of each registration
+    con.execute(
+        "CREATE TABLE staging.inskrivning_grupp AS "
+        "SELECT inskrivning_id, 'totalt' AS dimension, 'totalt' AS grupp FROM staging.inskrivningar"
+    )
     for model in ("perioder", "inskrivning_period", "inskrivning_niva", "avslut_kohort"):
         build_sql_model(con, model)
     build_mart(con, mart("langvarigt_bistand"))
