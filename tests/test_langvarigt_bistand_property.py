@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from jobbtorg_pipeline.assets.marts.catalog import build_mart, mart
 from jobbtorg_pipeline.assets.staging.build import build_sql_model
+from tests.support.staging import hand_fed
 
 UTTAG = date(2020, 3, 10)
 FIRST_MONTH = date(2016, 6, 1)  # payments may be given for months from here, 48 of them
@@ -59,9 +60,7 @@ def _data(regs, paid):
 
 
 def _build(registrations, netto, delivered) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA raw; CREATE SCHEMA staging; CREATE SCHEMA marts")
-    con.execute("CREATE TABLE raw.uttag AS SELECT ?::DATE AS uttagsdatum", [UTTAG])
+    con = hand_fed(UTTAG)
     con.execute(
         "CREATE TABLE staging.inskrivningar (inskrivning_id VARCHAR, person_key UHUGEINT, jobbtorg VARCHAR, "
         "inskrivningsdatum DATE, avslutsdatum DATE, avslutsorsak VARCHAR, avslutsgrupp VARCHAR)"

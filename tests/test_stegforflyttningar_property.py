@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from jobbtorg_pipeline.assets.marts.catalog import build_mart, mart
 from jobbtorg_pipeline.assets.staging.build import build_sql_model
+from tests.support.staging import hand_fed
 
 FIRST = date(2018, 11, 1)
 UTTAG = FIRST + timedelta(days=300)  # on the grid, so is uttagsdatum - 90 days
@@ -56,9 +57,7 @@ def _data(regs, ins):
 
 
 def _build(registrations, insatser) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA raw; CREATE SCHEMA staging; CREATE SCHEMA marts")
-    con.execute("CREATE TABLE raw.uttag AS SELECT ?::DATE AS uttagsdatum", [UTTAG])
+    con = hand_fed(UTTAG)
     con.execute(
         "CREATE TABLE staging.inskrivningar (inskrivning_id VARCHAR, person_key UHUGEINT, "
         "inskrivningsdatum DATE, avslutsdatum DATE, avslutsgrupp VARCHAR)"
