@@ -79,10 +79,10 @@ def _run(
         ),
     }
     if docs is not None:
-        metadata["data_docs"] = dg.MetadataValue.url(docs.as_uri())
-        metadata["data_docs_index"] = dg.MetadataValue.url(
-            settings.data_docs_dir.joinpath("index.html").as_uri()
-        )
+        # paths, not file:// links: a browser does not follow a file:// link from a web page. The UI shows a
+        # path with a copy button; pasted into the address bar it opens (or `jobbtorg ui` serves them)
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+        metadata["data_docs_index"] = dg.MetadataValue.path(str(settings.data_docs_dir / "index.html"))
     return all(o.success for o in outcomes), outcomes, metadata
 
 

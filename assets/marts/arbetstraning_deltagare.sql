@@ -1,5 +1,5 @@
 -- Persons in arbetsträning (insatstyp arbetstraning) by regi: egen (the city's own, sheltered
--- workplaces) or extern (procured, on the regular labour market), as in seed 004's table.
+-- workplaces) or extern (procured, on the regular labour market), as in the table of arbetsmarknadsnämnden 2019-11-26, ärende 6.
 WITH niva AS (
     SELECT ip.period, ip.person_key, ip.startad_i_perioden,
            CASE WHEN n.totalt THEN 'totalt' ELSE ip.regi END AS regi

@@ -1,4 +1,4 @@
--- What became of those who ended an arbetsträning in the period (seed 004: 24 % work or studies, 27 %
+-- What became of those who ended an arbetsträning in the period (arbetsmarknadsnämnden 2019-11-26, ärende 6: 24 % work or studies, 27 %
 -- still registered, 33 % återremitterade). For a person with several, the last one ended in the period
 -- counts (same day: the highest insats_id); the status is that of the registration holding it, at the
 -- uttagsdatum. Rows: every (period, regi, kön) with an arbetsträning active in the period.

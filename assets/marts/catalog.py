@@ -9,7 +9,9 @@ A grain may hold a column of the mart's own (sjalvforsorjning's manader_efter_av
 and regel). Such a column declares in the YAML the `levels` every period shows; the all-`totalt` row is then
 one row per level (per combination of levels), e.g. four rows, k = 3, 6, 12 and 18, for a period with no
 avslut. A grain column without `levels` and without a `totalt` level (parallella_insatser_kombinationer's
-pair of insatstyper) means the mart has no all-`totalt` row: its YAML says which rows it has.
+pair of insatstyper) means the mart has no all-`totalt` row: its YAML says which rows it has. In an added
+all-`totalt` row counts are 0 and other measures empty, unless a column declares its `empty` value
+(insatser's årsplatser: 0 places, not unknown).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class Column:
     unit: str
     definition: str
     levels: tuple[Any, ...] = ()  # a grain column's values that every period shows (see the module doc)
+    empty: Any = None  # its value in an all-`totalt` row the build adds (default: 0 for counts, else empty)
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,8 @@ def build_sql(m: Mart) -> str:
         # none: counts 0, everything else (shares, means) empty.
         keys_out = [f"'totalt' AS {d}" for d in dims] + [f"l_{c.name}.{c.name}" for c in m.levelled]
         defaults = [
-            f"{'0' if c.type == 'BIGINT' else 'NULL'}::{c.type} AS {c.name}"
+            f"{_value(c.empty) if c.empty is not None else '0' if c.type == 'BIGINT' else 'NULL'}::{c.type}"
+            f" AS {c.name}"
             for c in m.measures
             if c.name not in m.grain
         ]

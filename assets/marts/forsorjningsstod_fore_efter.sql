@@ -1,4 +1,4 @@
--- Försörjningsstöd before and after (seed 003's classic figure: the participants' costs fell 56 % two
+-- Försörjningsstöd before and after (the classic figure in Inrättande av Jobbtorg i Stockholm, 2007: the participants' costs fell 56 % two
 -- months after the end). For the persons with an avslut in the period (their last; under a jobbtorg, that
 -- jobbtorg's last): net försörjningsstöd per month in the 3 months before the month of the inskrivning of
 -- that registration, against the net in month +2 and month +8 after the month of the avslut. A person

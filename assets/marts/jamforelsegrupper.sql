@@ -1,4 +1,4 @@
--- Comparison groups (seed 002: "there must be comparison figures and groups"), DESCRIPTIVE ONLY: for each
+-- Comparison groups (arbetsmarknadsnämnden 2017, AMN 2017-0090-01.02: "there must be comparison figures and groups"), DESCRIPTIVE ONLY: for each
 -- insatstyp, the persons whose registration held it against the persons whose registration did not, in
 -- the same stratum (målgrupp x kön x age band at inskrivning x jobbtorg x year of inskrivning), the
 -- comparison persons reweighted to the first group's strata (exact stratification, direct

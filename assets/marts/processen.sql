@@ -1,4 +1,4 @@
--- The way through Jobbtorg as seed 003 set it out: an aktivitetsplan within 5 days "för dem som då
+-- The way through Jobbtorg as the founding decision Inrättande av Jobbtorg i Stockholm (2007) set it out: an aktivitetsplan within 5 days "för dem som då
 -- fortfarande är kvar på Jobbtorget", at most 18 months of participation, every insats bounded in time, a
 -- plan normally covering at most 6 months. Registrations and insatser are counted, not persons, except for
 -- the 18 months (persons). The day the period is judged on is its last day, or the uttagsdatum for the

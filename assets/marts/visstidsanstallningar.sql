@@ -1,5 +1,5 @@
 -- Visstidsanställningar (temporary municipal jobs; close to 1,000 a year in 2016) counted per employment,
--- not per person (seed 001: a person who breaks one off and gets another counts twice), and for those
+-- not per person (arbetsmarknadsnämnden 2016-02-02, ärende 11: a person who breaks one off and gets another counts twice), and for those
 -- ended, the persons self-sufficient 6 and 12 months later (month 0: the month of the person's last
 -- employment ended in the period).
 WITH anstallningar AS (
