@@ -35,6 +35,10 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
     It publishes only marts that all rest on one load of each source, every blocking check of which
     passed (jobbtorg_pipeline/provenance.py): a run of part of the pipeline after a blocked run, which
     would mix the blocked extract with stale tables, stops here.
+
+    A session that opened the old file to write (not read-only) keeps that file; the write-ahead log it
+    left beside it would keep every new connection out of the new file, so it is removed, and the run
+    warns (metadata `varningar`).
     """
     settings = jobbtorg.settings
     marts = load_marts()
@@ -45,7 +49,7 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
             con, [f"marts.{m.name}" for m in marts], BLOCKING_CHECKS, "the analysts' file"
         )
     context.log.info(
-        f"every mart rests on {', '.join(loads)}; every check that can stop a run passed on them"
+        f"every mart rests on {', '.join(loads)}, and every check required before publishing passed on it"
     )
 
     def record(new_file: Path) -> None:
