@@ -240,6 +240,58 @@ def test_insats_marts_agree_with_each_other_and_with_arbetstraning(analysts):
     assert len({" ".join(n.lower().split()) for n in names}) == len(names)  # one spelling each
 
 
+def test_next_steps_and_long_term_marts_agree_with_the_others(analysts):
+    """On generated data: stegforflyttningar counts exactly insatser's ended insatser, per insatstyp and in
+    total, and its `till` rows add up to their totals; langvarigt_bistand's cohort is sjalvforsorjning's;
+    and the data holds every kind of next step, long-term recipients and followable 24 and 36 months."""
+    differ = analysts.execute(
+        """
+        SELECT s.period, s.fran_insatstyp, s.overgangar, i.insatser_avslutade
+        FROM marts.stegforflyttningar AS s
+        FULL JOIN (SELECT * FROM marts.insatser
+                   WHERE regi = 'totalt' AND jobbtorg = 'totalt' AND kon = 'totalt') AS i
+          ON i.period = s.period AND i.insatstyp = s.fran_insatstyp
+        WHERE s.till = 'totalt' AND s.overgangar IS DISTINCT FROM i.insatser_avslutade
+           OR s.period IS NULL AND i.insatser_avslutade > 0
+        """
+    ).fetchall()
+    assert differ == []
+    unsummed = analysts.execute(
+        """
+        SELECT period, fran_insatstyp FROM marts.stegforflyttningar
+        GROUP BY period, fran_insatstyp
+        HAVING sum(overgangar) FILTER (WHERE till <> 'totalt')
+            <> any_value(overgangar) FILTER (WHERE till = 'totalt')
+        """
+    ).fetchall()
+    assert unsummed == []
+    kinds = {
+        r[0]
+        for r in analysts.execute(
+            "SELECT DISTINCT till FROM marts.stegforflyttningar WHERE fran_insatstyp = 'totalt'"
+        ).fetchall()
+    }
+    assert {"arbete", "aterremiss", "inget_inom_90_dagar", "coachning"} <= kinds
+    cohort = analysts.execute(
+        """
+        SELECT count(*) FROM marts.langvarigt_bistand AS l
+        FULL JOIN (SELECT * FROM marts.sjalvforsorjning WHERE manader_efter_avslut = 3) AS s
+          USING (period, jobbtorg, kon)
+        WHERE l.avslutade IS DISTINCT FROM s.avslutade
+        """
+    ).fetchone()[0]
+    assert cohort == 0
+    assert analysts.execute("SELECT sum(langvariga_fore) FROM marts.langvarigt_bistand").fetchone()[0] > 0
+    assert analysts.execute("SELECT sum(langvariga_efter) FROM marts.langvarigt_bistand").fetchone()[0] > 0
+    followed = dict(
+        analysts.execute(
+            "SELECT manader_efter_avslut, sum(uppfoljningsbara) FROM marts.sjalvforsorjning "
+            "WHERE manader_efter_avslut IN (24, 36) GROUP BY ALL"
+        ).fetchall()
+    )
+    assert followed[24] > 0 and followed[36] > 0
+
+
 def _source_numbers(source: Path) -> set[str]:
     """Every personnummer in the source as written, plus its 12- and 10-digit forms without separators."""
     found: set[str] = set()
