@@ -279,19 +279,6 @@ def test_arsplatser_and_deltagare_against_a_day_by_day_count(cli_run):
     assert bad == 0
 
 
-def _source_numbers(source: Path) -> set[str]:
-    """Every personnummer in the source as written, plus its 12- and 10-digit forms without separators."""
-    found: set[str] = set()
-    for path in source.rglob("*.csv"):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        found.update(re.findall(r"(?<![\d])(?:\d{6}|\d{8})[-+]?\d{4}(?![\d])", text))
-    forms = set()
-    for number in found:
-        digits = number.replace("-", "").replace("+", "")
-        forms |= {number, digits, digits[-10:]}
-    return forms
-
-
 def test_next_steps_and_long_term_marts_agree_with_the_others(analysts):
     """On generated data: stegforflyttningar counts exactly insatser's ended insatser, per insatstyp and in
     total, and its `till` rows add up to their totals; langvarigt_bistand's cohort is sjalvforsorjning's;
@@ -342,6 +329,19 @@ def test_next_steps_and_long_term_marts_agree_with_the_others(analysts):
         ).fetchall()
     )
     assert followed[24] > 0 and followed[36] > 0
+
+
+def _source_numbers(source: Path) -> set[str]:
+    """Every personnummer in the source as written, plus its 12- and 10-digit forms without separators."""
+    found: set[str] = set()
+    for path in source.rglob("*.csv"):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        found.update(re.findall(r"(?<![\d])(?:\d{6}|\d{8})[-+]?\d{4}(?![\d])", text))
+    forms = set()
+    for number in found:
+        digits = number.replace("-", "").replace("+", "")
+        forms |= {number, digits, digits[-10:]}
+    return forms
 
 
 def _occurring(numbers: set[str], data: bytes) -> list[str]:
