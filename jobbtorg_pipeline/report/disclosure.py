@@ -32,6 +32,7 @@ reader knows how the tables hang together (a total is the sum of its rows, `arbe
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ from typing import Any, Literal
 
 import numpy as np
 from scipy.optimize import linprog
+
+from jobbtorg_pipeline.report.optimal import NoSolution, optimal_hidden
 
 HIDDEN = ".."  # the Swedish official statistics mark for a value not shown
 Key = tuple[str, ...]  # the statistic a count cell shows, e.g. ("unika_individer", "jobbtorg=totalt", ...)
@@ -115,6 +118,11 @@ def at_most(parts: Key | Sequence[Key], wholes: Key | Sequence[Key], why: str) -
     parts = [parts] if _is_key(parts) else parts
     wholes = [wholes] if _is_key(wholes) else wholes
     return Relation(_merge([*((p, 1) for p in parts), *((w, -1) for w in wholes)]), "<=", why)
+
+
+def linear(terms: Iterable[tuple[Key, int]], sense: str, why: str) -> Relation:
+    """sum(coefficient * statistic) = 0 (`=`), <= 0 (`<=`), or nearly so (`~`, `~<=`)."""
+    return Relation(_merge(terms), sense, why)  # type: ignore[arg-type]
 
 
 def _is_key(value: object) -> bool:
@@ -241,13 +249,26 @@ def protected(interval: Sequence[float], threshold: int) -> bool:
     return lo <= 0 and hi >= threshold
 
 
+METHODS = ("optimal", "greedy")
+
+
 def choose_hidden(
-    values: dict[Key, int], relations: Sequence[Relation], threshold: int, totals: set[Key] = frozenset()
+    values: dict[Key, int],
+    relations: Sequence[Relation],
+    threshold: int,
+    totals: set[Key] = frozenset(),
+    *,
+    method: str = "optimal",
 ) -> set[Key]:
-    """The statistics to hide: the small counts, and the fewest others (greedily) that protect them."""
+    """The statistics to hide: the small counts, and others that protect them: the cheapest set the
+    integer program finds (`optimal`), or one at a time (`greedy`); then the LP audit checks every
+    primary and hides more, greedily, should one still be unprotected."""
     attacker = Attacker(values, relations)
     primary = sorted(k for k, v in values.items() if 0 < v < threshold)
     hidden = set(primary)
+    if method == "optimal" and primary:
+        with contextlib.suppress(NoSolution):  # then the greedy passes below protect every primary
+            hidden |= optimal_hidden(values, relations, threshold, totals)
     todo = primary
     while todo:  # until a whole pass finds every primary protected
         for key in todo:
@@ -308,10 +329,12 @@ def report_values(grids: Sequence[Grid]) -> tuple[dict[Key, int], set[Key]]:
     return values, totals
 
 
-def protect(grids: Sequence[Grid], relations: Sequence[Relation], threshold: int) -> set[Key]:
+def protect(
+    grids: Sequence[Grid], relations: Sequence[Relation], threshold: int, *, method: str = "optimal"
+) -> set[Key]:
     """Hide what must be hidden in every table, in place; the hidden statistics."""
     values, totals = report_values(grids)
-    hidden = choose_hidden(values, relations, threshold, totals)
+    hidden = choose_hidden(values, relations, threshold, totals, method=method)
     for grid in grids:
         grid.hidden = {cell for cell in grid.count_cells() if grid.key(*cell) in hidden}
         hide_derived(grid, threshold)
