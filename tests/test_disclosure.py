@@ -648,3 +648,30 @@ def test_a_column_of_tiny_counts_costs_one_cell_per_row_and_keeps_the_totals():
     greedy = protect([greedy_grid], greedy_relations, T, method="greedy")
     assert len(greedy) >= len(hidden)
     assert _pinned([greedy_grid], greedy_relations) == {}
+
+
+def test_a_cell_hidden_in_one_year_cannot_be_recovered_from_the_other_year_and_the_difference():
+    #   Per jobbtorg: this year = last year + the increase (the difference a reader takes between the
+    #   columns), every column summing to its total. j1 is small in all three (3 = 1 + 2).
+    #   Protected column by column (each year as its own table), each hides j1 and its smallest other cell:
+    #   this year j2 or j3 (20), last year j2 (10), the increase j3 (8). Then the reader subtracts: row j3
+    #   shows 20 = 12 + increase, so increase j3 = 8 and increase j1 = 10 - 8 = 2 exactly. Protected over
+    #   both years and the difference at once, no small count can be narrowed.
+    cells = {
+        "j1": {"i_ar": 3, "fjol": 1, "okning": 2},
+        "j2": {"i_ar": 20, "fjol": 10, "okning": 10},
+        "j3": {"i_ar": 20, "fjol": 12, "okning": 8},
+        "totalt": {"i_ar": 43, "fjol": 23, "okning": 20},
+    }
+    grid = _grid("t", cells)
+    relations = [*_column_sums(grid), *_row_sums(grid, "i_ar", ["fjol", "okning"])]
+    hidden = set()
+    for column in ("i_ar", "fjol", "okning"):
+        alone = _grid("t", {r: {column: v[column]} for r, v in cells.items()})
+        protect([alone], _column_sums(alone), T)
+        hidden |= {(r, column) for r, _ in alone.hidden}
+    grid.hidden = hidden
+    assert _pinned([grid], relations)  # column by column: a small count is recovered
+    protect([grid], relations, T)
+    assert published_small_counts(grid, T) == []
+    assert _pinned([grid], relations) == {}

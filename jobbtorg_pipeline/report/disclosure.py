@@ -32,7 +32,6 @@ reader knows how the tables hang together (a total is the sum of its rows, `arbe
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,9 +40,11 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import linprog
 
-from jobbtorg_pipeline.report.optimal import NoSolution, optimal_hidden
+from jobbtorg_pipeline.report.optimal import NoSolution, hiding_cost, optimal_hidden
 
 HIDDEN = ".."  # the Swedish official statistics mark for a value not shown
+NOT_YET = "ej ännu"  # a follow-up whose month has not come, or whose payments are not yet delivered
+MARKS = (HIDDEN, NOT_YET)
 Key = tuple[str, ...]  # the statistic a count cell shows, e.g. ("unika_individer", "jobbtorg=totalt", ...)
 Cell = tuple[str, str]  # (row, column) of one table
 TOLERANCE = 1e-6
@@ -260,17 +261,29 @@ def choose_hidden(
     *,
     method: str = "optimal",
 ) -> set[Key]:
-    """The statistics to hide: the small counts, and others that protect them: the cheapest set the
-    integer program finds (`optimal`), or one at a time (`greedy`); then the LP audit checks every
-    primary and hides more, greedily, should one still be unprotected."""
+    """The statistics to hide: the small counts, and others that protect them: the cheaper of the set the
+    integer program finds and the greedy one (`optimal`), or the greedy one alone (`greedy`). Either is
+    checked by the LP audit, which hides more, greedily, should a primary still be unprotected."""
     attacker = Attacker(values, relations)
     primary = sorted(k for k, v in values.items() if 0 < v < threshold)
-    hidden = set(primary)
-    if method == "optimal" and primary:
-        with contextlib.suppress(NoSolution):  # then the greedy passes below protect every primary
-            hidden |= optimal_hidden(values, relations, threshold, totals)
+    greedy = _complete(attacker, primary, set(primary), totals, threshold)
+    if method != "optimal" or not primary:
+        return greedy
+    try:  # the integer program's copies bound how far a hidden cell may move, and it stops at a node
+        chosen = optimal_hidden(values, relations, threshold, totals)  # limit: never worse than greedy
+    except NoSolution:
+        return greedy
+    chosen = _complete(attacker, primary, chosen | set(primary), totals, threshold)
+    price = {name: hiding_cost(found, values, totals) for name, found in (("g", greedy), ("o", chosen))}
+    return chosen if price["o"] <= price["g"] else greedy
+
+
+def _complete(
+    attacker: Attacker, primary: list[Key], hidden: set[Key], totals: set[Key], threshold: int
+) -> set[Key]:
+    """Hide more, greedily, until a whole pass finds every primary protected."""
     todo = primary
-    while todo:  # until a whole pass finds every primary protected
+    while todo:
         for key in todo:
             interval = attacker.interval(key, hidden)
             while not protected(interval, threshold):
@@ -345,8 +358,8 @@ def hide_derived(grid: Grid, threshold: int) -> None:
     """Shares, means and medians resting on a hidden count or taken over fewer than the threshold."""
     for column, rests_on in grid.derived.items():
         for row in grid.rows:
-            if grid.values.get((row, column)) is None:
-                continue  # nothing to show (a share of nobody): it stays empty
+            if grid.values.get((row, column)) in (None, NOT_YET):
+                continue  # nothing to show (a share of nobody, a follow-up not yet possible)
             denominator = grid.values.get((row, rests_on.denominator))
             bases = [rests_on.denominator, *([rests_on.numerator] if rests_on.numerator else [])]
             if any((row, b) in grid.hidden for b in bases) or denominator is None or denominator < threshold:
