@@ -7,7 +7,8 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_marts
-from jobbtorg_pipeline.quality.checks import record_published
+from jobbtorg_pipeline.provenance import ensure_publishable
+from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS, record_published
 from jobbtorg_pipeline.report.build import file_sha256
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.warehouse import connect_internal, internal_file_lock, publish
@@ -30,18 +31,35 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
     before (a check, a mart, the report) leaves the analysts' file as it was. The run's extract files are
     recorded with the new file's SHA-256 before the rename, so the inputs on record always belong to the
     file in place (a report published from it names them in its manifest).
+
+    It publishes only marts that all rest on one load of each source, every blocking check of which
+    passed (jobbtorg_pipeline/provenance.py): a run of part of the pipeline after a blocked run, which
+    would mix the blocked extract with stale tables, stops here.
     """
     settings = jobbtorg.settings
     marts = load_marts()
     comments = [s for m in marts for s in comment_statements(m)]
     run_id = context.run.run_id
+    with connect_internal(settings) as con:  # whatever started the run: one extract, every check passed
+        loads = ensure_publishable(
+            con, [f"marts.{m.name}" for m in marts], BLOCKING_CHECKS, "the analysts' file"
+        )
+    context.log.info(f"every mart rests on {', '.join(loads)}, and every blocking check passed on it")
 
     def record(new_file: Path) -> None:
         with connect_internal(settings) as con:
             record_published(con, run_id, file_sha256(new_file))
 
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        context.log.warning(message)
+
     with internal_file_lock(settings):  # the copy and its record, as one, against other processes
-        path = publish(settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record)
+        path = publish(
+            settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record, warn=warn
+        )
     with duckdb.connect(str(path), read_only=True) as con:
         rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
         uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]
@@ -52,5 +70,6 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
             "bytes": path.stat().st_size,
             "tables": dg.MetadataValue.json(rows),
             "uttagsdatum": str(uttag),
+            **({"varningar": dg.MetadataValue.json(warnings)} if warnings else {}),
         }
     )

@@ -9,6 +9,8 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
+from jobbtorg_pipeline.provenance import ensure_publishable, record_built
+from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS
 from jobbtorg_pipeline.report.build import run_inputs, versions, write_preliminary
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.sensors.schedule import tertial
@@ -35,7 +37,10 @@ def tertialrapport(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -
     from this run's marts. A published tertial (`jobbtorg report --period ... --publish`) is never touched."""
     settings = jobbtorg.settings
     written = {}
+    marts = [f"marts.{m.name}" for m in load_marts()]
     with connect_internal(settings) as con:
+        ensure_publishable(con, marts, BLOCKING_CHECKS, "the preliminary report")
+        record_built(con, "rapport.tertialrapport", marts, context.run.run_id)
         uttag = con.execute("SELECT max(uttagsdatum) FROM marts.unika_individer").fetchone()[0]
         known = {r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer").fetchall()}
         inputs = run_inputs(con)

@@ -3,12 +3,14 @@
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from jobbtorg_pipeline.provenance import CASE_SYSTEM, PAYMENTS, forget, record_load
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
 from jobbtorg_pipeline.sources import read_case_system, read_payments
 from jobbtorg_pipeline.sources.files import LoadedFile
 from jobbtorg_pipeline.warehouse import connect_internal, remove_leftovers
 
 GROUP = "sources"
+CASE_SYSTEM_TABLES = ("raw.inskrivningar", "raw.insatser")
 
 
 def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
@@ -60,17 +62,31 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
     for leftover in remove_leftovers(settings):
         context.log.info(f"removed {leftover.name}, left behind by an interrupted run")
     with connect_internal(settings) as con:
+        forget(con, CASE_SYSTEM_TABLES)  # a load that fails part way leaves them resting on nothing known
         loaded = read_case_system(con, settings)
         snapshot = loaded.snapshot
+        record_load(
+            con,
+            CASE_SYSTEM,
+            CASE_SYSTEM_TABLES,
+            f"the case-system snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})",
+            context.run.run_id,
+        )
         context.log.info(f"snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})")
         for folder, why in snapshot.skipped:
             context.log.warning(f"snapshot folder {folder} not used: {why}")
+        for name in snapshot.unknown:
+            context.log.warning(
+                f"{name} not read: an unknown file (a snapshot holds only inskrivningar.csv, insatser.csv "
+                "and _SUCCESS)"
+            )
         for f in loaded.files:
             if f.problem:
                 context.log.error(f.problem)
             extra = {
                 "snapshot": snapshot.path.name,
                 "skipped_snapshots": dg.MetadataValue.json([list(s) for s in snapshot.skipped]),
+                "unknown_files": list(snapshot.unknown),
                 "unknown_columns": list(f.okanda_kolumner),
                 **_file_metadata((f,)),
             }
@@ -90,7 +106,13 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
     """Payments of ekonomiskt bistånd: the latest delivery of every payment month, as text."""
     settings = jobbtorg.settings
     with connect_internal(settings) as con:
+        forget(con, ["raw.utbetalningar"])
         loaded = read_payments(con, settings)
+        months = sorted(f.manad for f in loaded.files if f.manad)
+        span = (
+            f"{len(months)} months, {months[0]} to {months[-1]}" if months else f"{len(loaded.files)} tables"
+        )
+        record_load(con, PAYMENTS, ["raw.utbetalningar"], f"the payments ({span})", context.run.run_id)
         for name in loaded.replaced:
             context.log.info(f"{name} replaced by a later delivery of the same month")
         for name, why in loaded.skipped:

@@ -47,6 +47,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         warehouse_dir=getattr(args, "warehouse", None),
         home_dir=getattr(args, "home", None),
         memory_limit=getattr(args, "memory_limit", None),
+        allow_older_snapshot=getattr(args, "allow_older_snapshot", None) or None,
     )
 
 
@@ -76,6 +77,7 @@ def _run(settings: Settings, select: str | None = None) -> int:
     from jobbtorg_pipeline.instance import InstanceError
     from jobbtorg_pipeline.pseudonym import PseudonymKeyError, load_key
     from jobbtorg_pipeline.runner import Stopped, run_all
+    from jobbtorg_pipeline.warehouse import analysts_file_outcome, file_identity
 
     try:
         load_key(settings)
@@ -89,6 +91,7 @@ def _run(settings: Settings, select: str | None = None) -> int:
     else:
         _say(f"source {settings.source_dir} -> warehouse {settings.warehouse_dir}")
     started = time.monotonic()
+    before = file_identity(settings.analysts_file)
     try:
         outcome = run_all(settings, select=select)
     except ValueError as exc:
@@ -99,13 +102,13 @@ def _run(settings: Settings, select: str | None = None) -> int:
         return 1
     except Stopped as stopped:
         waiting = f" while waiting {stopped.waiting_for}" if stopped.waiting_for else ""
-        _say(f"stopped by {stopped.signal_name}{waiting}; the analysts' file was not changed.")
+        _say(f"stopped by {stopped.signal_name}{waiting}; {analysts_file_outcome(settings, before)}.")
         return 128 + (stopped.signum or signal.SIGTERM)  # 143 for SIGTERM, 130 for SIGINT
     took = time.monotonic() - started
     if outcome.success:
         _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")
         return 0
-    _say(f"run {outcome.run_id} FAILED after {took:.1f} s; the analysts' file was not changed.")
+    _say(f"run {outcome.run_id} FAILED after {took:.1f} s; {analysts_file_outcome(settings, before)}.")
     for problem in outcome.problems:
         _say(f"  {problem}")
     return 1
@@ -173,6 +176,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The report of any period; --publish freezes it as a numbered version."""
     from jobbtorg_pipeline.report.build import ReportError, publish, verify, write_preliminary
     from jobbtorg_pipeline.report.disclosure import DisclosureError
+    from jobbtorg_pipeline.warehouse import WarehousePathError
 
     settings = _settings(args)
     try:
@@ -192,6 +196,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     except (ReportError, DisclosureError) as exc:
         _say(str(exc))
         return 1
+    except WarehousePathError as exc:  # a configuration error
+        _say(str(exc))
+        return 2
     return 0
 
 
@@ -243,6 +250,12 @@ def parser() -> argparse.ArgumentParser:
                 "--select",
                 help="only these assets, in Dagster's selection syntax, e.g. 'group:marts' or "
                 "'key:\"marts/unika_individer\"' (default: every asset)",
+            )
+            s.add_argument(
+                "--allow-older-snapshot",
+                action="store_true",
+                help="publish from a case-system snapshot older than the one already published (this run "
+                "only; otherwise such a run is blocked, so figures never go back in time)",
             )
         if name == "demo":
             s.add_argument("--people", type=_positive, default=DEMO_PEOPLE, help="persons (default 5000)")

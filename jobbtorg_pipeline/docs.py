@@ -151,6 +151,9 @@ def rule_catalogue() -> str:
         "inte_trunkerad": "raw/&lt;källa&gt;",
         "radredovisning": "staging/&lt;källa&gt;",
         "karantanandel": "staging/&lt;källa&gt;",
+        "manad_inte_for_liten": "raw/utbetalningar",
+        "uttag_inte_framtida": "raw/inskrivningar",
+        "uttag_inte_aldre": "raw/inskrivningar",
     }
     out += [
         f"| `{r.id}` | {where[r.id]} | {_cell(r.checks)} | {_cell(r.why)} | {r.level} |"

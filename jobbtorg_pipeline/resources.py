@@ -39,6 +39,8 @@ class JobbtorgResource(dg.ConfigurableResource):
     sensor_interval: int = 60
     disclosure_threshold: int = 5
     settle_seconds: int = 30
+    allow_older_snapshot: bool = False
+    today_override: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobbtorgResource:
@@ -50,8 +52,9 @@ class JobbtorgResource(dg.ConfigurableResource):
         values = {name: getattr(self, name) for name in SETTING_NAMES}
         for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
             values[name] = Path(values[name]) if values[name] else None
-        if values["pg_uttagsdatum"]:
-            values["pg_uttagsdatum"] = date.fromisoformat(values["pg_uttagsdatum"])
+        for name in ("pg_uttagsdatum", "today_override"):
+            if values[name]:
+                values[name] = date.fromisoformat(values[name])
         return Settings(**values)
 
 

@@ -30,6 +30,7 @@ from jobbtorg_pipeline import oslock, runs
 from jobbtorg_pipeline.failures import problems
 from jobbtorg_pipeline.instance import ensure_dagster_home, open_instance
 from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.warehouse import ensure_folder
 
 REPORT_EVERY = 30.0  # seconds: how often a waiting `jobbtorg run` says what it still waits for
 POLL = 2.0  # seconds between looks while waiting
@@ -99,7 +100,8 @@ def warehouse_lock(settings: Settings, report: Reporter | None = None, poll: flo
     other runs to the end of this one (without it, two runs started together both see nothing running).
     The holder writes its pid into the lock file, so a waiting run can say whom it waits for."""
     report = report or Reporter()
-    settings.internal_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(settings.warehouse_dir)  # a clear message when a file is in the way
+    settings.internal_dir.mkdir(exist_ok=True)
 
     def waiting(holder: str) -> None:
         holder = holder or "a process that has not yet said which"

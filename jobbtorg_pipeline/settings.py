@@ -27,6 +27,8 @@ ENV_ALERT_WEBHOOK = "JOBBTORG_ALERT_WEBHOOK"
 ENV_SENSOR_INTERVAL = "JOBBTORG_SENSOR_INTERVAL"
 ENV_SETTLE_SECONDS = "JOBBTORG_SETTLE_SECONDS"
 ENV_DISCLOSURE_THRESHOLD = "JOBBTORG_DISCLOSURE_THRESHOLD"
+ENV_ALLOW_OLDER_SNAPSHOT = "JOBBTORG_ALLOW_OLDER_SNAPSHOT"
+ENV_TODAY = "JOBBTORG_TODAY"
 SOURCE_KINDS = ("files", "postgres")
 
 DEFAULT_SOURCE = Path("data/source")
@@ -62,6 +64,9 @@ class Settings:
     # a file changed less than this many seconds ago may still be being copied: the sensor waits for it
     # and the loader leaves it out (status 'under leverans') until it has settled
     settle_seconds: int = DEFAULT_SETTLE_SECONDS
+    # an extract older than the one already published blocks the run unless the operator allows it
+    allow_older_snapshot: bool = False
+    today_override: date | None = None  # None: the real date (set for tests and replays only)
 
     def __post_init__(self) -> None:
         if self.source_kind not in SOURCE_KINDS:
@@ -94,12 +99,19 @@ class Settings:
             sensor_interval=int(env.get(ENV_SENSOR_INTERVAL) or 60),
             disclosure_threshold=int(env.get(ENV_DISCLOSURE_THRESHOLD) or DEFAULT_DISCLOSURE_THRESHOLD),
             settle_seconds=int(env.get(ENV_SETTLE_SECONDS) or DEFAULT_SETTLE_SECONDS),
+            allow_older_snapshot=_yes(env, ENV_ALLOW_OLDER_SNAPSHOT),
+            today_override=_iso_date(env, ENV_TODAY),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         for name in ("source_dir", "warehouse_dir", "home_dir", "pseudonym_key_file"):
             if name in given:
                 given[name] = Path(given[name]).absolute()  # type: ignore[arg-type]
         return replace(settings, **given)  # type: ignore[arg-type]
+
+    @property
+    def today(self) -> date:
+        """Today's date, against which an extract from the future is judged (JOBBTORG_TODAY overrides)."""
+        return self.today_override or date.today()
 
     @property
     def alerts_file(self) -> Path:
@@ -152,12 +164,33 @@ class Settings:
             (ENV_PG_DSN, self.pg_dsn),
             (ENV_PG_UTTAGSDATUM, self.pg_uttagsdatum.isoformat() if self.pg_uttagsdatum else None),
             (ENV_ALERT_WEBHOOK, self.alert_webhook),
+            (ENV_ALLOW_OLDER_SNAPSHOT, "1" if self.allow_older_snapshot else None),
+            (ENV_TODAY, self.today_override.isoformat() if self.today_override else None),
         ):
             if value:
                 env[name] = value
         if self.pseudonym_key_file:
             env[ENV_PSEUDONYM_KEY_FILE] = str(self.pseudonym_key_file)
         return env
+
+
+def _yes(env: os._Environ[str] | dict[str, str], name: str) -> bool:
+    text = (env.get(name) or "").strip().lower()
+    if text in ("", "0", "no", "false"):
+        return False
+    if text in ("1", "yes", "true"):
+        return True
+    raise ValueError(f"{name} must be 1 (yes) or 0 (no), not {env.get(name)!r}")
+
+
+def _iso_date(env: os._Environ[str] | dict[str, str], name: str) -> date | None:
+    text = env.get(name)
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a date YYYY-MM-DD, not {text!r}") from None
 
 
 def _share(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:

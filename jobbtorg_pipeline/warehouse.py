@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import socket
 import sys
@@ -40,7 +41,7 @@ _held_guard = threading.RLock()
 def connect_internal(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the internal database with the configured memory limit and spill folder, opened
     once no other process has the file (see the module's docstring)."""
-    settings.internal_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(settings.internal_dir, "internal folder")
     settings.internal_dir.chmod(0o700)  # restricted layer: the owner only
     spill = settings.internal_dir / "spill"
     spill.mkdir(exist_ok=True)
@@ -65,7 +66,7 @@ def internal_file_lock(
     as another process holds it (the OS lets go when a holder dies, so a killed step never blocks), and
     says every SAY_EVERY seconds whom it waits for. Re-entrant within a process, whose connections share
     one DuckDB instance: the publish step holds it while it copies the marts out and records them."""
-    settings.internal_dir.mkdir(parents=True, exist_ok=True)
+    ensure_folder(settings.internal_dir, "internal folder")
     path = settings.internal_dir / LOCK_FILE
     with _held_guard:
         if path in _held:
@@ -123,15 +124,17 @@ def publish(
     *,
     run_id: str,
     before_replace: Callable[[Path], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Copy `marts.<table>` for each table into a new file and atomically replace the analysts' file.
 
     `comments` are COMMENT statements run in the new file. The new file is fully written, checkpointed
     and fsynced before the rename, so a crash leaves either the old file or the new one, never half.
     `before_replace` is called with the finished new file just before the rename (to record what it is).
+    `warn` hears about an analyst's session that had the old file open to write (see `_clear_wal`).
     """
     target = settings.analysts_file
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(settings.warehouse_dir, "warehouse folder")
     staging = target.with_name(f".{target.name}.{run_id}.tmp")
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):
         leftover.unlink()  # from a run killed while publishing; never the live file
@@ -139,7 +142,8 @@ def publish(
         con = duckdb.connect(str(staging), config={"memory_limit": settings.memory_limit})
         try:
             with internal_file_lock(settings, shared=True):
-                con.execute(f"ATTACH '{settings.internal_file}' AS intern (READ_ONLY)")
+                # the path is bound, never pasted into the SQL text (a folder may be named "Anna's")
+                con.execute("ATTACH ? AS intern (READ_ONLY)", [str(settings.internal_file)])
                 con.execute("CREATE SCHEMA marts")
                 for table in tables:
                     con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM intern.marts.{table}")
@@ -152,8 +156,13 @@ def publish(
         _fsync(staging)
         if before_replace is not None:
             before_replace(staging)
+        writer = writing_session(target)
+        aside = _clear_wal(target, run_id)
         staging.replace(target)  # atomic rename (os.replace)
+        again = _clear_wal(target, run_id)  # one the old file's writer made in the meantime
         _fsync(target.parent)
+        if (writer or aside or again) and warn is not None:
+            warn(_writer_message(target, writer))
     except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             staging.unlink()
@@ -167,6 +176,97 @@ def publish(
             ) from exc
         raise
     return target
+
+
+def wal_of(path: Path) -> Path:
+    """DuckDB's write-ahead log of a database file: `<file>.wal` beside it, while a session writes."""
+    return path.with_name(path.name + ".wal")
+
+
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
+
+
+def writing_session(path: Path) -> str | None:
+    """The process that holds a DuckDB file open to write (an analyst who did not open it read-only), as
+    DuckDB's lock names it (`pid 4242, /usr/bin/python3`); None when nobody does. Opening it read-only
+    fails at once while a writer holds it, and succeeds otherwise (readers share)."""
+    if not path.is_file():
+        return None
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.IOException as exc:
+        found = _LOCK_HOLDER.search(str(exc))
+        if found:
+            return f"pid {found.group(2)}, {found.group(1)}"
+        return None  # another problem (a stale write-ahead log, say): nobody holds the file
+    return None
+
+
+def _clear_wal(target: Path, run_id: str) -> bool:
+    """Remove the write-ahead log beside the analysts' file; True when there was one.
+
+    Only the pipeline writes that file, and always whole: a log beside it was left by an analyst's
+    session that opened the file read-write and wrote to it. That log belongs to the file it was written
+    for; beside a new file, DuckDB refuses every later connection ("WAL does not match database file").
+    The session keeps its own open file and log (a removed file stays readable to whoever holds it open),
+    so it is moved aside under a name no reader looks for, then removed."""
+    wal = wal_of(target)
+    aside = wal.with_name(f".{wal.name}.{run_id}.gammal")
+    try:
+        wal.replace(aside)
+    except FileNotFoundError:
+        return False
+    aside.unlink(missing_ok=True)
+    return True
+
+
+def _writer_message(target: Path, writer: str | None) -> str:
+    who = f"a session ({writer}) had it open to write" if writer else "a session had opened it to write"
+    return (
+        f"the analysts' file {target} was replaced although {who}; its write-ahead log "
+        f"{wal_of(target).name} was removed so that the new file opens. That session goes on seeing the old "
+        "file and its own changes, which are not kept; analysts should open the file read-only "
+        "(duckdb -readonly, or read_only=True)."
+    )
+
+
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from the next (inode, mtime, size); None when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def analysts_file_outcome(settings: Settings, before: tuple[int, int, int] | None) -> str:
+    """What became of the analysts' file during a run that did not succeed, as it is, not as hoped."""
+    if file_identity(settings.analysts_file) == before:
+        return "the analysts' file was not changed"
+    return f"the analysts' file {settings.analysts_file} HAS been replaced since this run started"
+
+
+def check_folder(folder: Path, what: str = "warehouse folder") -> None:
+    """Say clearly when `folder` cannot be a folder because it, or a folder above it, is a file."""
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise WarehousePathError(
+                f"The {what} {folder} cannot be used: {part} is a file, not a folder. Point --warehouse "
+                "(or JOBBTORG_WAREHOUSE) at a folder, or move the file away."
+            )
+
+
+def ensure_folder(folder: Path, what: str = "warehouse folder") -> None:
+    """Create `folder` (and its parents), or say clearly why it cannot be one."""
+    check_folder(folder, what)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehousePathError(f"The {what} {folder} cannot be created: {exc.strerror}.") from exc
+
+
+class WarehousePathError(ValueError):
+    """The warehouse setting names something that cannot be a folder: a configuration error."""
 
 
 class PublishError(RuntimeError):

@@ -18,7 +18,9 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+from dagster import AssetCheckExecutionContext
 
+from jobbtorg_pipeline.provenance import CASE_SYSTEM, PAYMENTS, BlockingCheck, loads_of, record_outcome
 from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
 from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
@@ -152,6 +154,27 @@ def _truncation_query(kalla: str) -> str:
     """
 
 
+_QUOTE_END = "(fix the quote, or ask for a new delivery)"
+
+
+def _unclosed_quotes(con: duckdb.DuckDBPyConnection, kalla: str) -> dict[str, str]:
+    """Per file, the first record an unclosed quote joined over several lines, in words: the line that
+    opened the quote, and how far it reached (to the end of the file when the reader cut its text)."""
+    found = con.execute(
+        """
+        SELECT fil, min(rad), arg_min(rader, rad), arg_min(avkortad, rad) FROM raw.avvisade_rader
+        WHERE kalla = ? AND feltyp = 'UNQUOTED VALUE' AND rader > 1 GROUP BY fil
+        """,
+        [kalla],
+    ).fetchall()
+    return {
+        fil: f', not because the file is truncated: an unclosed quote (") on line {rad:,} joined '
+        + ("every line from there to the end of the file" if avkortad else f"the {rader:,} lines from there")
+        + f" into one record that cannot be read {_QUOTE_END}"
+        for fil, rad, rader, avkortad in found
+    }
+
+
 def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", kalla])
     con.execute(PUBLISHED_DDL)
@@ -171,17 +194,20 @@ def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: st
     rows = con.execute(
         f"SELECT fil, rader, baslinje, baslinje_fran, status FROM ({query}) ORDER BY fil"
     ).fetchall()
+    quotes = _unclosed_quotes(con, kalla)
     short = [
         f"{fil}: {rader:,} rows against {baslinje:,} ({fran})"
         + (
             " because it is still being delivered (changed within "
             f"{settings.settle_seconds} s); the next run reads it"
             if status == UNDER_DELIVERY
-            else ""
+            else quotes.get(fil, "")
         )
         for fil, rader, baslinje, fran, status in rows
         if rader < baslinje * minimum
     ]
+    # a file cut short by a stray quote is not truncated: the rows are there, the quote hides them
+    what = "truncated extract" if any(not s.endswith(_QUOTE_END) for s in short) else "unreadable rows"
     metadata["baselines"] = dg.MetadataValue.md(
         "| file | rows | baseline | from |\n|---|---:|---:|---|\n"
         + "\n".join(f"| {f} | {r:,} | {b:,} | {w} |" for f, r, b, w, _ in rows)
@@ -191,8 +217,135 @@ def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: st
         asset_key=asset,
         check_name=suite.check,
         passed=passed,
-        description=("truncated extract: " + "; ".join(short)) if short else _RULES["inte_trunkerad"].checks,
+        description=(f"{what}: " + "; ".join(short)) if short else _RULES["inte_trunkerad"].checks,
         metadata=metadata,
+    )
+
+
+# A payment month with fewer rows than this share of the median of the months before it is not whole.
+MONTH_MIN_SHARE = 0.5
+MONTHS_COMPARED = 12  # the median is taken over at most this many delivered months before
+MONTHS_NEEDED = 3  # a month is judged once this many delivered months lie before it
+
+
+def _month_size_query() -> str:
+    return f"""
+        WITH manader AS (
+            SELECT fil, manad, strptime(manad, '%Y-%m')::DATE AS m, rader + avvisade AS rader
+            FROM raw.filer WHERE kalla = 'utbetalningar' AND status = 'last' AND manad IS NOT NULL
+        ),
+        bedomda AS (
+            SELECT *,
+                   median(rader) OVER w AS median_fore,
+                   count(*) OVER w AS manader_fore
+            FROM manader
+            WINDOW w AS (ORDER BY m ROWS BETWEEN {MONTHS_COMPARED} PRECEDING AND 1 PRECEDING)
+        ),
+        pagaende AS (  -- the months still in progress: of the uttagsdatum and of the latest payment
+            SELECT date_trunc('month', uttagsdatum)::DATE AS m FROM raw.uttag
+            UNION ALL
+            SELECT date_trunc('month', max(TRY_CAST(utbetalningsdatum AS DATE)))::DATE FROM raw.utbetalningar
+        )
+        SELECT fil, manad, rader, median_fore, manader_fore,
+               CASE WHEN manader_fore >= {MONTHS_NEEDED} AND median_fore > 0
+                         AND m NOT IN (SELECT m FROM pagaende WHERE m IS NOT NULL)
+                    THEN rader / median_fore END AS kvot
+        FROM bedomda
+    """
+
+
+def _month_size(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["raw", "utbetalningar"])
+    query = _month_size_query()
+    expect = Expect("ExpectColumnValuesToBeBetween", {"column": "kvot", "min_value": MONTH_MIN_SHARE})
+    suite = _Suite("manad_inte_for_liten", query, [("manad_inte_for_liten", expect)])
+    passed, _, metadata = _run(con, settings, asset, suite, {})
+    small = con.execute(
+        f"SELECT fil, rader, median_fore FROM ({query}) WHERE kvot < ? ORDER BY manad", [MONTH_MIN_SHARE]
+    ).fetchall()
+    metadata["min_share"] = MONTH_MIN_SHARE
+    metadata["too_small"] = dg.MetadataValue.json([fil for fil, *_ in small])
+    description = (
+        "a payment month far smaller than the months before it: "
+        + "; ".join(
+            f"{fil}: {rader:,} rows, under half the median of the months before it ({median:,.0f}): is the "
+            "month delivered whole? A re-delivery replaces it"
+            for fil, rader, median in small
+        )
+        if small
+        else _RULES["manad_inte_for_liten"].checks
+    )
+    return dg.AssetCheckResult(
+        asset_key=asset, check_name=suite.check, passed=passed, description=description, metadata=metadata
+    )
+
+
+def _snapshot_in_words(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT ogonblicksbild FROM raw.uttag").fetchone()
+    return f"the snapshot {row[0]}" if row and row[0] else "the extract"
+
+
+def _not_in_future(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["raw", "inskrivningar"])
+    today = settings.today
+    expect = Expect("ExpectColumnValuesToBeBetween", {"column": "uttagsdatum", "max_value": "{idag}"})
+    suite = _Suite(
+        "uttag_inte_framtida", "SELECT uttagsdatum FROM raw.uttag", [("uttag_inte_framtida", expect)]
+    )
+    passed, _, metadata = _run(con, settings, asset, suite, {"idag": today})
+    uttag = _uttagsdatum(con)
+    metadata.update(uttagsdatum=str(uttag), today=str(today))
+    description = (
+        f"{_snapshot_in_words(con)} is dated {uttag}, after today ({today}): a snapshot from the future "
+        "cannot be the extract. Rename or remove the folder"
+        if uttag is not None and uttag > today
+        else _RULES["uttag_inte_framtida"].checks
+    )
+    return dg.AssetCheckResult(
+        asset_key=asset, check_name=suite.check, passed=passed, description=description, metadata=metadata
+    )
+
+
+def _published_uttagsdatum(con: duckdb.DuckDBPyConnection) -> Any:
+    con.execute(PUBLISHED_DDL)
+    row = con.execute("SELECT arg_max(uttagsdatum, publicerad) FROM kvalitet.publicerade_filer").fetchone()
+    return row[0] if row else None
+
+
+def _not_older(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
+    asset = dg.AssetKey(["raw", "inskrivningar"])
+    published = _published_uttagsdatum(con)
+    uttag = _uttagsdatum(con)
+    if published is None or settings.allow_older_snapshot:
+        expect = Expect("ExpectColumnValuesToNotBeNull", {"column": "uttagsdatum"})
+    else:
+        expect = Expect(
+            "ExpectColumnValuesToBeBetween", {"column": "uttagsdatum", "min_value": "{publicerat}"}
+        )
+    suite = _Suite("uttag_inte_aldre", "SELECT uttagsdatum FROM raw.uttag", [("uttag_inte_aldre", expect)])
+    passed, _, metadata = _run(con, settings, asset, suite, {"publicerat": published})
+    metadata.update(
+        uttagsdatum=str(uttag),
+        published_uttagsdatum=str(published),
+        allow_older_snapshot=settings.allow_older_snapshot,
+    )
+    older = published is not None and uttag is not None and uttag < published
+    if older and settings.allow_older_snapshot:
+        description = (
+            f"{_snapshot_in_words(con)} ({uttag}) is older than the figures already published ({published}); "
+            "allowed for this run by the operator (--allow-older-snapshot)"
+        )
+    elif older:
+        description = (
+            f"{_snapshot_in_words(con)} ({uttag}) is older than the figures already published ({published}): "
+            "the newest complete snapshot folder (one with _SUCCESS) is missing or incomplete. To publish "
+            "the older figures on purpose, run `jobbtorg run --allow-older-snapshot` (or set "
+            "JOBBTORG_ALLOW_OLDER_SNAPSHOT=1 for one run)"
+        )
+    else:
+        description = _RULES["uttag_inte_aldre"].checks
+    return dg.AssetCheckResult(
+        asset_key=asset, check_name=suite.check, passed=passed, description=description, metadata=metadata
     )
 
 
@@ -273,7 +426,14 @@ def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) 
     )
 
 
+# A file of fewer rows is judged as if it had this many, so that one bad row in a small file (the month
+# in progress holds a few days' payments) does not block: at 5 % it may hold up to 5 quarantined rows.
+QUARANTINE_MIN_ROWS = 100
+
+
 def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+    """The ceiling holds for the source as a whole and for every delivered file (a payment month) on its
+    own: one mostly bad month among 48 good ones is 2 % of the source but would publish wrong figures."""
     asset = dg.AssetKey(["staging", kalla])
     # Counted in lines of the files: a quarantined row that an unclosed quote made of 11 lines holds 11
     # rows' worth of data, and counts so.
@@ -282,29 +442,52 @@ def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla:
             SELECT DISTINCT fil, coalesce(radnr, -rad) AS post, coalesce(rader, 1) AS rader
             FROM staging.karantan WHERE kalla = '{kalla}'
         ),
+        per_fil AS (SELECT fil, sum(rader) AS i_karantan FROM poster GROUP BY fil),
+        filer AS (
+            SELECT f.fil, coalesce(p.i_karantan, 0) AS i_karantan,
+                   f.rader + f.avvisade + f.inneslutna_rader AS lasta
+            FROM raw.filer AS f LEFT JOIN per_fil AS p USING (fil)
+            WHERE f.kalla = '{kalla}' AND f.status = 'last'
+        ),
         t AS (
             SELECT (SELECT coalesce(sum(rader), 0) FROM poster) AS i_karantan,
-                   (SELECT sum(rader + avvisade + inneslutna_rader) FROM raw.filer
-                    WHERE kalla = '{kalla}' AND status = 'last') AS lasta
+                   (SELECT sum(lasta) FROM filer) AS lasta
         )
-        SELECT i_karantan, lasta, i_karantan / nullif(lasta, 0) AS andel FROM t
+        SELECT NULL AS fil, i_karantan, lasta, i_karantan / nullif(lasta, 0) AS andel,
+               i_karantan / nullif(lasta, 0) AS bedomd_andel
+        FROM t
+        UNION ALL
+        SELECT fil, i_karantan, lasta, i_karantan / nullif(lasta, 0),
+               i_karantan / greatest(lasta, {QUARANTINE_MIN_ROWS})
+        FROM filer
     """
     expect = Expect(
-        "ExpectColumnValuesToBeBetween", {"column": "andel", "max_value": settings.quarantine_ceiling}
+        "ExpectColumnValuesToBeBetween", {"column": "bedomd_andel", "max_value": settings.quarantine_ceiling}
     )
     suite = _Suite("karantanandel", query, [("karantanandel", expect)])
     passed, _, metadata = _run(con, settings, asset, suite, {})
-    quarantined, read, share = con.execute(query).fetchone()
+    rows = con.execute(f"SELECT * FROM ({query}) ORDER BY fil NULLS FIRST").fetchall()
+    _, quarantined, read, share, _ = rows[0]
+    over = [
+        (fil, n, lasta, andel)
+        for fil, n, lasta, andel, bedomd in rows[1:]
+        if bedomd is not None and bedomd > settings.quarantine_ceiling
+    ]
     metadata.update(
         rows_quarantined=int(quarantined),
         rows_read=int(read or 0),
         share=float(share or 0.0),
         ceiling=settings.quarantine_ceiling,
+        files_over_ceiling=dg.MetadataValue.json([fil for fil, *_ in over]),
     )
     description = (
         f"{quarantined:,} of {read or 0:,} rows ({(share or 0):.1%}) quarantined; the ceiling is "
         f"{settings.quarantine_ceiling:.0%}"
     )
+    if over:
+        description += ", of the source and of each file; over it: " + "; ".join(
+            f"{fil}: {n:,} of {lasta:,} rows ({andel:.1%}) quarantined" for fil, n, lasta, andel in over
+        )
     return dg.AssetCheckResult(
         asset_key=asset, check_name=suite.check, passed=passed, description=description, metadata=metadata
     )
@@ -394,19 +577,35 @@ def _indicator(
 # --- the Dagster definitions ----------------------------------------------------------------------------
 
 
+# The blocking checks on each raw source beyond the two every source has: the extract's date is judged
+# on the case system's registrations, the size of the months on the payments.
+_RAW_EXTRA = {
+    "inskrivningar": (("uttag_inte_framtida", _not_in_future), ("uttag_inte_aldre", _not_older)),
+    "utbetalningar": (("manad_inte_for_liten", _month_size),),
+}
+RAW_BLOCKING = {
+    k: ("filer_lasbara", "inte_trunkerad", *(r for r, _ in _RAW_EXTRA.get(k, ()))) for k in SOURCES
+}
+STAGING_BLOCKING = ("radredovisning", "karantanandel", "just_regler")
+
+
 def _raw_checks(kalla: str) -> dg.AssetChecksDefinition:
     asset = dg.AssetKey(["raw", kalla])
     specs = [
         dg.AssetCheckSpec(rule, asset=asset, blocking=True, description=_RULES[rule].checks)
-        for rule in ("filer_lasbara", "inte_trunkerad")
+        for rule in RAW_BLOCKING[kalla]
     ]
 
     @dg.multi_asset_check(name=f"just_raw_{kalla}", specs=specs, pool=DUCKDB_POOL)
-    def _check(jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
+    def _check(context, jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
         settings = jobbtorg.settings
         with connect_internal(settings) as con:
-            yield _readable(con, settings, kalla)
-            yield _not_truncated(con, settings, kalla)
+            judged = _judged(con, "raw", kalla)
+            results = [_readable(con, settings, kalla), _not_truncated(con, settings, kalla)]
+            results += [check(con, settings) for _, check in _RAW_EXTRA.get(kalla, ())]
+            for result in results:
+                _remember(con, context, result, judged)
+                yield result
 
     return _check
 
@@ -428,18 +627,60 @@ def _staging_checks(kalla: str) -> dg.AssetChecksDefinition:
     specs += [dg.AssetCheckSpec(i.id, asset=asset, description=i.checks) for i in indicators_for(kalla)]
 
     @dg.multi_asset_check(name=f"just_staging_{kalla}", specs=specs, pool=DUCKDB_POOL)
-    def _check(jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
+    def _check(context, jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
         settings = jobbtorg.settings
         with connect_internal(settings) as con:
             con.execute(KARANTAN_DDL)
-            yield _accounting(con, settings, kalla)
-            yield _quarantine_share(con, settings, kalla)
-            yield _rules(con, settings, kalla)
+            judged = _judged(con, "staging", kalla)
+            for blocking in (_accounting, _quarantine_share, _rules):
+                result = blocking(con, settings, kalla)
+                _remember(con, context, result, judged)
+                yield result
             for indicator in indicators_for(kalla):
                 yield _indicator(con, settings, indicator)
 
     return _check
 
+
+def judged_tables(asset: str) -> list[str]:
+    """The tables whose loads a check on `asset` (raw/<källa>, staging/<källa>) judges: the table, and
+    for the payments the case system's (their checks and staging read its uttagsdatum)."""
+    layer, kalla = asset.split("/")
+    return [f"{layer}.{kalla}"] + (["raw.inskrivningar"] if kalla == "utbetalningar" else [])
+
+
+def _judged(con: duckdb.DuckDBPyConnection, layer: str, kalla: str) -> list[str]:
+    return loads_of(con, judged_tables(f"{layer}/{kalla}"))
+
+
+def _remember(
+    con: duckdb.DuckDBPyConnection,
+    context: AssetCheckExecutionContext,
+    result: dg.AssetCheckResult,
+    judged: list[str],
+) -> None:
+    """The publish step publishes only marts whose loads every blocking check passed (provenance.py)."""
+    assert result.asset_key is not None and result.check_name is not None
+    record_outcome(
+        con,
+        result.asset_key.to_user_string(),
+        result.check_name,
+        judged,
+        result.passed,
+        result.description or "",
+        context.run.run_id,
+    )
+
+
+# What the publish step requires: every blocking check, with the source groups whose loads it judges.
+BLOCKING_CHECKS = tuple(
+    BlockingCheck(
+        f"{layer}/{kalla}", check, (CASE_SYSTEM, PAYMENTS) if kalla == "utbetalningar" else (CASE_SYSTEM,)
+    )
+    for kalla in SOURCES
+    for layer, checks in (("raw", RAW_BLOCKING[kalla]), ("staging", STAGING_BLOCKING))
+    for check in checks
+)
 
 quality_checks = [_raw_checks(k) for k in SOURCES] + [_staging_checks(k) for k in SOURCES]
 

@@ -197,6 +197,49 @@ def test_the_generated_data_exercises_the_marts(analysts):
     )
 
 
+def test_insats_marts_agree_with_each_other_and_with_arbetstraning(analysts):
+    """On generated data: arbetstraning_resultat is exactly insatser_resultat's arbetstraning rows;
+    insatser's arbetsträning persons are arbetstraning_deltagare's; the providers' årsplatser add up to
+    insatser's (a place belongs to one provider); every provider shows in one spelling and extern
+    insatser without one are `okänd`."""
+    at = "arbete_eller_studier, fortsatt_inskrivna, aterremitterade, ovrigt, andel_aterremitterade"
+    differ = analysts.execute(
+        f"""
+        (SELECT period, regi, kon, avslutat_arbetstraning, {at} FROM marts.arbetstraning_resultat
+         EXCEPT SELECT period, regi, kon, avslutat_insats, {at} FROM marts.insatser_resultat
+                WHERE insatstyp = 'arbetstraning')
+        UNION ALL
+        (SELECT period, regi, kon, avslutat_insats, {at} FROM marts.insatser_resultat
+         WHERE insatstyp = 'arbetstraning'
+         EXCEPT SELECT period, regi, kon, avslutat_arbetstraning, {at} FROM marts.arbetstraning_resultat)
+        """
+    ).fetchall()
+    assert differ == []
+    deltagare = analysts.execute(
+        """
+        SELECT count(*) FROM marts.arbetstraning_deltagare AS a
+        FULL JOIN (SELECT * FROM marts.insatser WHERE insatstyp = 'arbetstraning' AND jobbtorg = 'totalt')
+             AS i USING (period, regi, kon)
+        WHERE a.paborjade IS DISTINCT FROM i.personer_paborjade OR a.deltagare IS DISTINCT FROM i.deltagare
+        """
+    ).fetchone()[0]
+    assert deltagare == 0
+    places = analysts.execute(
+        """
+        SELECT count(*) FROM (
+            SELECT period, insatstyp, regi, sum(arsplatser) AS arsplatser FROM marts.anordnare
+            GROUP BY ALL) AS a
+        FULL JOIN (SELECT * FROM marts.insatser WHERE regi <> 'totalt' AND jobbtorg = 'totalt'
+                   AND kon = 'totalt' AND deltagare > 0) AS i USING (period, insatstyp, regi)
+        WHERE a.arsplatser IS NULL OR i.arsplatser IS NULL OR abs(a.arsplatser - i.arsplatser) > 1e-9
+        """
+    ).fetchone()[0]
+    assert places == 0
+    names = {r[0] for r in analysts.execute("SELECT DISTINCT anordnare FROM marts.anordnare").fetchall()}
+    assert "okänd" in names and "egen regi" in names and "Framtidsvägen AB" in names
+    assert len({" ".join(n.lower().split()) for n in names}) == len(names)  # one spelling each
+
+
 def _source_numbers(source: Path) -> set[str]:
     """Every personnummer in the source as written, plus its 12- and 10-digit forms without separators."""
     found: set[str] = set()

@@ -16,6 +16,7 @@ from personnummer import personnummer
 
 from jobbtorg_pipeline.generate import GenerationSummary, generate_source
 from jobbtorg_pipeline.generate.districts import reference_path
+from jobbtorg_pipeline.generate.insatser import VARIANTS
 
 PEOPLE = 1500
 SEED = 7
@@ -414,7 +415,13 @@ def test_insatser_lie_within_their_registration(src: Path) -> None:
         "ips", "starta_eget",
     }  # fmt: skip
     assert set(ins["regi"]) == {"egen", "extern"}
-    assert ins.filter((pl.col("regi") == "extern") & pl.col("anordnare").is_null()).is_empty()
+    # Every extern insats names its provider but about 2 % (marts.anordnare's `okänd`); about 5 % spell it
+    # in capitals with a doubled space, the same provider to marts.anordnare; egen regi never uses those.
+    extern = ins.filter(pl.col("regi") == "extern")
+    assert 0.005 <= extern["anordnare"].is_null().mean() <= 0.04
+    variants = pl.col("anordnare").is_in(list(VARIANTS))
+    assert 0.02 <= extern.select(variants.mean()).item() <= 0.09
+    assert ins.filter((pl.col("regi") == "egen") & variants).is_empty()
 
 
 def test_kartlaggning_comes_first(src: Path) -> None:

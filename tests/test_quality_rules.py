@@ -1026,12 +1026,25 @@ def _utbetalningsmanader(s: SourceBuilder, above: bool) -> None:
         s.utbetalning(f"U{month}", P12, month, "100")
 
 
+def _extern_utan_anordnare(s: SourceBuilder, above: bool) -> None:
+    # counted: extern insatser only. Two with a provider and an egen-regi insats without a name (egen
+    # regi needs none: not counted): 0 of 2 passes the 0 % threshold; a third, extern insats without a
+    # name makes 1 of 3 (33 %), which warns.
+    s.inskrivning("I1", P12, "2019-01-10")
+    s.insats("S_EXT_1", "I1", "praktik", "2019-02-01", regi="extern", anordnare="Praktikbolaget AB")
+    s.insats("S_EXT_2", "I1", "praktik", "2019-02-01", regi="extern", anordnare="praktikbolaget  ab")
+    s.insats("S_EGEN", "I1", "arbetstraning", "2019-02-01", regi="egen", anordnare="")
+    if above:
+        s.insats("S_EXT_UTAN", "I1", "praktik", "2019-02-01", regi="extern", anordnare="")
+
+
 # indicator -> (rows for the source, {above: (rows counted, rows failing)}), worked out above
 INDICATOR_CASES: dict[str, tuple[Callable[[SourceBuilder, bool], None], dict[bool, tuple[int, int]]]] = {
     "inskrivningar.avslut_utan_orsak": (_avslut_utan_orsak, {False: (10, 1), True: (9, 1)}),
     "inskrivningar.aktivitetsplan_inom_5_dagar": (_aktivitetsplan, {False: (9, 1), True: (9, 2)}),
     "insatser.insats_utan_planerat_slut": (_planerat_slut, {False: (21, 1), True: (19, 1)}),
     "utbetalningar.utbetalningsmanad_saknas": (_utbetalningsmanader, {False: (3, 0), True: (3, 1)}),
+    "insatser.extern_utan_anordnare": (_extern_utan_anordnare, {False: (2, 0), True: (3, 1)}),
 }
 
 

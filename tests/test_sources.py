@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jobbtorg_pipeline.sources.contract import PAYMENT_FILE_RULE
 from jobbtorg_pipeline.sources.encoding import EncodingProblem, LineCounter, fingerprint
 from jobbtorg_pipeline.sources.files import (
     SourceError,
@@ -199,13 +200,55 @@ def test_a_redelivered_month_replaces_the_earlier_delivery(tmp_path):
         "utbetalningar_2019-03.csv",
         "utbetalningar_2019-03_2.csv",
     ]
-    assert skipped == [("README.txt", "namnet följer inte utbetalningar_YYYY-MM.csv")]
+    assert skipped == [("README.txt", f"okänt filnamn: en leverans heter {PAYMENT_FILE_RULE}")]
     con = _load(tmp_path)
     assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("3000,00",)]
     statuses = dict(con.execute("SELECT fil, status FROM raw.filer WHERE kalla = 'utbetalningar'").fetchall())
     assert statuses["utbetalningar/utbetalningar_2019-03.csv"] == "ersatt av senare leverans"
     assert statuses["utbetalningar/README.txt"] == "okänt filnamn"
     del src
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "utbetalningar_2019-03_gammal.csv",  # a half copy kept beside the month
+        "utbetalningar_2019-03-2.csv",
+        "utbetalningar_2019-03_0.csv",
+        "Utbetalningar_2019-03.csv",
+        "utbetalningar_2019-03.CSV",
+        "utbetalningar_2019-13.csv",
+        "utbetalningar_2019-03.csv.bak",
+    ],
+)
+def test_only_the_named_deliveries_are_read_any_other_file_is_listed_not_read(tmp_path, name):
+    """A copy with another name beside the month must never replace it (it once won on a fresh warehouse,
+    being half the month): only utbetalningar_YYYY-MM.csv and its numbered re-deliveries are read."""
+    _source(tmp_path)
+    folder = tmp_path / "utbetalningar"
+    (folder / name).write_text((folder / "utbetalningar_2019-03.csv").read_text().replace("5000,50", "1,00"))
+    (folder / "utbetalningar_2019-04").mkdir()  # a folder is not a delivery either
+    deliveries, skipped, _ = payment_deliveries(tmp_path)
+    assert [(d.manad, d.path.name, d.superseded) for d in deliveries] == [
+        ("2019-03", "utbetalningar_2019-03.csv", ())
+    ]
+    assert [n for n, _ in skipped] == sorted([name, "utbetalningar_2019-04"])
+    con = _load(tmp_path)
+    assert con.execute("SELECT belopp FROM raw.utbetalningar").fetchall() == [("5000,50",)]
+    assert con.execute(
+        "SELECT fil, status FROM raw.filer WHERE kalla = 'utbetalningar' AND status <> 'last' ORDER BY fil"
+    ).fetchall() == [(f"utbetalningar/{n}", "okänt filnamn") for n in sorted([name, "utbetalningar_2019-04"])]
+
+
+def test_an_unknown_file_in_a_snapshot_is_listed_not_read(tmp_path):
+    _source(tmp_path)
+    snapshot = tmp_path / "arendesystem" / "2019-10-01"
+    (snapshot / "inskrivningar_gammal.csv").write_text((snapshot / "inskrivningar.csv").read_text())
+    assert find_snapshot(tmp_path).unknown == ("arendesystem/2019-10-01/inskrivningar_gammal.csv",)
+    con = _load(tmp_path)
+    assert con.execute("SELECT fil, status, rader FROM raw.filer WHERE fil LIKE '%gammal%'").fetchall() == [
+        ("arendesystem/2019-10-01/inskrivningar_gammal.csv", "okänt filnamn", 0)
+    ]
 
 
 def test_an_overwritten_month_reads_the_new_content(tmp_path):

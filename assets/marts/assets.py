@@ -1,9 +1,11 @@
 """Marts: one Dagster asset per `<name>.sql` in this folder, documented by the `<name>.yml` beside it."""
 
 import dagster as dg
+from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.lineage import upstream
 from jobbtorg_pipeline.assets.marts.catalog import Mart, build_mart, load_marts
+from jobbtorg_pipeline.provenance import record_built
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
 from jobbtorg_pipeline.warehouse import connect_internal
 
@@ -11,11 +13,13 @@ GROUP = "marts"
 
 
 def _mart_asset(m: Mart) -> dg.AssetsDefinition:
+    deps = upstream(m.sql, always=(("staging", "perioder"),))  # build_mart joins the periods
+
     @dg.asset(
         key=["marts", m.name],
         group_name=GROUP,
         kinds={"duckdb"},
-        deps=upstream(m.sql, always=(("staging", "perioder"),)),  # build_mart joins the periods
+        deps=deps,
         pool=DUCKDB_POOL,
         description=m.description,
         metadata={
@@ -25,9 +29,10 @@ def _mart_asset(m: Mart) -> dg.AssetsDefinition:
             ),
         },
     )
-    def _asset(jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
+    def _asset(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
         with connect_internal(jobbtorg.settings) as con:
             build_mart(con, m)
+            record_built(con, f"marts.{m.name}", [".".join(k) for k in deps], context.run.run_id)
             descriptions = {c.name: c.definition for c in m.columns}
             return dg.MaterializeResult(
                 metadata=table_metadata(con, f"marts.{m.name}", descriptions=descriptions)

@@ -74,7 +74,7 @@ class Mart:
 
     @property
     def levelled(self) -> tuple[Column, ...]:
-        """The mart's own grain columns with declared `levels` (e.g. manader_efter_avslut: 3, 6, 12, 18)."""
+        """The mart's own grain columns with declared `levels` (e.g. manader_efter_avslut: 3, 6, ..., 48)."""
         return tuple(c for c in self.measures if c.name in self.grain and c.levels)
 
     @property

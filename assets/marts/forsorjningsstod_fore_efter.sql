@@ -53,19 +53,42 @@ per_grupp AS (
     JOIN staging.personer AS p USING (person_key)
     GROUP BY GROUPING SETS ((b.period, b.jobbtorg, p.kon), (b.period, b.jobbtorg))
 ),
+-- Means in whole öre, rounded half away from zero (1000.005 -> 1000.01, -0.005 -> -0.01) by integer
+-- arithmetic on the exact sums: DECIMAL division in DuckDB gives a DOUBLE, whose rounding of a half
+-- öre depends on the binary representation (1000.005 became 1000.00). For a / b with b > 0 that is
+-- sign(a) * ((2 |a| + b) // 2b); `//` on integers truncates toward zero, so the sign is put back after.
+ore AS (
+    SELECT period, jobbtorg, kon, avslutade, n2, n8,
+           (fore_summa_2 * 100)::HUGEINT AS fore_2, (efter_summa_2 * 100)::HUGEINT AS efter_2,
+           (fore_summa_8 * 100)::HUGEINT AS fore_8, (efter_summa_8 * 100)::HUGEINT AS efter_8
+    FROM per_grupp
+),
 medel AS (
     SELECT period, jobbtorg, kon, avslutade, n2, n8,
-           fore_summa_2 / (3 * n2) AS fore_2, efter_summa_2 / n2 AS efter_2,
-           fore_summa_8 / (3 * n8) AS fore_8, efter_summa_8 / n8 AS efter_8
-    FROM per_grupp
+           sign(fore_2) * ((2 * abs(fore_2) + 3 * n2) // (6 * nullif(n2, 0))) AS fore_2,
+           sign(efter_2) * ((2 * abs(efter_2) + n2) // (2 * nullif(n2, 0))) AS efter_2,
+           sign(fore_8) * ((2 * abs(fore_8) + 3 * n8) // (6 * nullif(n8, 0))) AS fore_8,
+           sign(efter_8) * ((2 * abs(efter_8) + n8) // (2 * nullif(n8, 0))) AS efter_8
+    FROM ore
+),
+-- The change is computed from the figures as published (whole öre), so a reader who recomputes it from
+-- the two columns gets the same number; in tenths of a per cent, rounded half away from zero as above;
+-- empty when the published before-figure is 0.00.
+tiondelar AS (
+    SELECT *,
+           CASE WHEN fore_2 <> 0 THEN sign(efter_2 - fore_2) * sign(fore_2)
+                * ((2 * abs(1000 * (efter_2 - fore_2)) + abs(fore_2)) // (2 * nullif(abs(fore_2), 0))) END AS procent_2,
+           CASE WHEN fore_8 <> 0 THEN sign(efter_8 - fore_8) * sign(fore_8)
+                * ((2 * abs(1000 * (efter_8 - fore_8)) + abs(fore_8)) // (2 * nullif(abs(fore_8), 0))) END AS procent_8
+    FROM medel
 )
 SELECT period, jobbtorg, kon, avslutade,
        n2 AS uppfoljningsbara_2_man,
-       round(fore_2, 2) AS fore_sek_per_manad_2_man,
-       round(efter_2, 2) AS efter_2_man_sek,
-       round(100 * (efter_2 - fore_2) / nullif(fore_2, 0), 1) AS forandring_2_man_procent,
+       (fore_2::DECIMAL(18, 0) * 0.01)::DECIMAL(18, 2) AS fore_sek_per_manad_2_man,
+       (efter_2::DECIMAL(18, 0) * 0.01)::DECIMAL(18, 2) AS efter_2_man_sek,
+       procent_2::DOUBLE / 10 AS forandring_2_man_procent,
        n8 AS uppfoljningsbara_8_man,
-       round(fore_8, 2) AS fore_sek_per_manad_8_man,
-       round(efter_8, 2) AS efter_8_man_sek,
-       round(100 * (efter_8 - fore_8) / nullif(fore_8, 0), 1) AS forandring_8_man_procent
-FROM medel
+       (fore_8::DECIMAL(18, 0) * 0.01)::DECIMAL(18, 2) AS fore_sek_per_manad_8_man,
+       (efter_8::DECIMAL(18, 0) * 0.01)::DECIMAL(18, 2) AS efter_8_man_sek,
+       procent_8::DOUBLE / 10 AS forandring_8_man_procent
+FROM tiondelar

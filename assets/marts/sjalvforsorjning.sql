@@ -1,5 +1,6 @@
--- Self-sufficiency 3, 6, 12 and 18 months after avslut (seed 001: measured up to 18 months; self-sufficient
--- means not in need of försörjningsstöd from the city). The cohort is the persons with an avslut in the
+-- Self-sufficiency 3, 6, 12, 18, 24, 36 and 48 months after avslut (arbetsmarknadsnämnden 2016-02-02,
+-- ärende 11: measured up to 18 months, long-term results up to 4 years after; self-sufficient means not in
+-- need of försörjningsstöd from the city). The cohort is the persons with an avslut in the
 -- period; month 0 is the month of their last avslut in the period (under a jobbtorg: of that jobbtorg's
 -- registrations). A follow-up month counts only if it lies within the delivered payment months.
 WITH per_person AS (
@@ -14,7 +15,7 @@ bedomda AS (
                AS uppfoljningsbar,
            coalesce(f.netto, 0) <= 0 AS sjalvforsorjande
     FROM per_person AS pp
-    CROSS JOIN (VALUES (3), (6), (12), (18)) AS k(manader)
+    CROSS JOIN (VALUES (3), (6), (12), (18), (24), (36), (48)) AS k(manader)
     CROSS JOIN staging.utbetalningsmanader AS l
     LEFT JOIN staging.forsorjningsstod_manad AS f
       ON f.person_key = pp.person_key AND f.manad = (pp.manad_0 + to_months(k.manader))::DATE

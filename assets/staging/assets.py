@@ -13,6 +13,7 @@ from jobbtorg_pipeline.assets.staging.build import (
     build_utbetalningar,
     sql_model,
 )
+from jobbtorg_pipeline.provenance import record_built
 from jobbtorg_pipeline.pseudonym import load_key
 from jobbtorg_pipeline.quality.quarantine import counts
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
@@ -29,6 +30,10 @@ def _quarantine_metadata(con: duckdb.DuckDBPyConnection, kalla: str) -> dict[str
         "rows_quarantined": c.quarantined,
         "quarantined_per_rule": dg.MetadataValue.json(c.per_rule),
     }
+
+
+def _tables(keys: list[list[str]]) -> list[str]:
+    return [".".join(key) for key in keys]
 
 
 _BUILDERS = {
@@ -51,6 +56,7 @@ def _source_asset(kalla: str, deps: list[list[str]], description: str):
         settings = jobbtorg.settings
         with connect_internal(settings) as con:
             _BUILDERS[kalla](con, settings)
+            record_built(con, f"staging.{kalla}", _tables(deps), context.run.run_id)
             extra = _quarantine_metadata(con, kalla)
             context.log.info(
                 f"{kalla}: {extra['rows_read']:,} read, {extra['rows_staged']:,} staged, "
@@ -89,9 +95,10 @@ def _model_asset(name: str) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
         description=description(sql),
     )
-    def _asset(jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
+    def _asset(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
         with connect_internal(jobbtorg.settings) as con:
             build_sql_model(con, name)
+            record_built(con, f"staging.{name}", _tables(upstream(sql)), context.run.run_id)
             return dg.MaterializeResult(metadata=table_metadata(con, f"staging.{name}"))
 
     return _asset

@@ -20,16 +20,19 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
-VIEWS = ("inskrivning_niva",)  # cheap to compute on the fly: a view, not a table
+VIEWS = ("inskrivning_niva", "avslut_kohort")  # cheap to compute on the fly: a view, not a table
 SQL_MODELS = (
     "stadsdelar",
     "perioder",
     "personer",
     "inskrivning_period",
     "insats_period",
+    "insats_anordnare",
     "inskrivning_niva",
+    "avslut_kohort",
     "forsorjningsstod_manad",
     "utbetalningsmanader",
+    "insats_utfall",
 )
 
 

@@ -57,7 +57,12 @@ PROVIDERS = (
     "Stiftelsen Jobbsteget",
 )
 CITY_UNIT = "Arbetsmarknadsförvaltningen"
-ANORDNARE = (*PROVIDERS, CITY_UNIT)
+# Case systems hold the same provider spelled another way (here: in capitals, with a doubled space), and
+# extern insatser without a provider: marts.anordnare must match the one and show the other as `okänd`.
+VARIANTS = tuple(p.upper().replace(" ", "  ", 1) for p in PROVIDERS)
+ANORDNARE = (*PROVIDERS, CITY_UNIT, *VARIANTS)
+VARIANT_SHARE = 0.05  # of the extern insatser: the provider spelled the other way
+WITHOUT_PROVIDER_SHARE = 0.02  # of the extern insatser: no provider given
 _TYPE_PROVIDERS = {
     "kartlaggning": (9, 0),
     "vagledning": (4, 0),
@@ -187,6 +192,11 @@ def make_insatser(rng: np.random.Generator, regs: Registrations, uttag: int, hor
         providers = np.array(_TYPE_PROVIDERS[name])
         city = np.where(rng.random(rows.size) < 0.4, ANORDNARE.index(CITY_UNIT), -1)
         anordnare[rows] = np.where(ext, providers[rng.integers(0, providers.size, rows.size)], city)
+    tod = rng.integers(7 * 3600, 18 * 3600, n)
+    spelling = rng.random(n)
+    without = extern & (spelling < WITHOUT_PROVIDER_SHARE)
+    variant = extern & ~without & (spelling < WITHOUT_PROVIDER_SHARE + VARIANT_SHARE)
+    anordnare = np.where(variant, anordnare + len(PROVIDERS) + 1, np.where(without, -1, anordnare))
 
     return Insatser(
         reg=reg,
@@ -196,5 +206,5 @@ def make_insatser(rng: np.random.Generator, regs: Registrations, uttag: int, hor
         start=start,
         planned=planned,
         slut=slut,
-        tod=rng.integers(7 * 3600, 18 * 3600, n),
+        tod=tod,
     )

@@ -10,11 +10,15 @@ clock, so rebuilding a version from the same inputs gives the same bytes (`verif
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,12 +26,12 @@ from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline import code_version
+from jobbtorg_pipeline import code_version, oslock
 from jobbtorg_pipeline.report.content import ReportTable, build_tables
 from jobbtorg_pipeline.report.disclosure import protect
 from jobbtorg_pipeline.report.render import render_excel, render_html
 from jobbtorg_pipeline.settings import Settings
-from jobbtorg_pipeline.warehouse import connect_internal
+from jobbtorg_pipeline.warehouse import check_folder, connect_internal, wal_of, writing_session
 
 PERIOD = re.compile(r"^\d{4}(-T[123])?$")
 FILES = ("rapport.html", "rapport.xlsx", "siffror.json")
@@ -109,12 +113,42 @@ def build(
     if not PERIOD.match(period):
         raise ReportError(f"--period must look like 2019-T2 or 2019, not {period!r}")
     if con is None:
+        check_folder(settings.warehouse_dir)
         if not settings.analysts_file.exists():
             raise ReportError(f"No analysts' file at {settings.analysts_file}: run the pipeline first.")
         inputs = published_inputs(settings)
-        with duckdb.connect(str(settings.analysts_file), read_only=True) as analysts:
+        with open_analysts_file(settings) as analysts:
             return _build(analysts, settings, period, status, inputs)
     return _build(con, settings, period, status, inputs)
+
+
+@contextlib.contextmanager
+def open_analysts_file(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The analysts' file, read-only; what keeps it from opening said in words, not as DuckDB's error."""
+    path = settings.analysts_file
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        wal = wal_of(path)
+        if "WAL" in str(exc) and wal.exists():
+            raise ReportError(
+                f"The analysts' file {path} cannot be opened: beside it lies {wal.name}, a write-ahead log "
+                "that a session which opened the file to write (not read-only) left for an earlier version "
+                "of the file. Close that session; the next `jobbtorg run` removes the log. Once no session "
+                f"has the file open, removing {wal} by hand is also safe: it holds only that session's own "
+                "changes, never the pipeline's figures."
+            ) from exc
+        writer = writing_session(path)
+        if writer:
+            raise ReportError(
+                f"The analysts' file {path} is held open to write by {writer}, so it cannot be read. "
+                "Close that session (analysts open the file read-only: duckdb -readonly) and try again."
+            ) from exc
+        raise ReportError(f"The analysts' file {path} cannot be opened: {exc}") from exc
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def _build(
@@ -124,6 +158,7 @@ def _build(
     status: str,
     inputs: list[dict[str, Any]] | None,
 ) -> Report:
+    _one_extract(con)
     threshold = settings.disclosure_threshold
     found = con.execute(
         "SELECT uttagsdatum, period_slut FROM marts.unika_individer WHERE period = ? LIMIT 1", [period]
@@ -151,6 +186,33 @@ def _build(
         "Pipeline": f"jobbtorg-pipeline {code_version()}",
     }
     return Report(period, tables, about, found[0], found[1], inputs)
+
+
+def _one_extract(con: duckdb.DuckDBPyConnection) -> None:
+    """A report rests on one extract: marts of different uttagsdatum (a file pieced together from
+    different runs) are refused."""
+    tables = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'marts' AND column_name = 'uttagsdatum' ORDER BY table_name"
+        ).fetchall()
+    ]
+    if not tables:
+        return
+    union = " UNION ALL ".join(f'SELECT DISTINCT uttagsdatum, ? AS tabell FROM marts."{t}"' for t in tables)
+    dates = con.execute(
+        f"SELECT uttagsdatum, list(tabell ORDER BY tabell) FROM ({union}) GROUP BY uttagsdatum ORDER BY 1",
+        tables,
+    ).fetchall()
+    if len(dates) > 1:
+        raise ReportError(
+            "The marts rest on different extracts, so no report is built from them: "
+            + "; ".join(
+                f"uttagsdatum {d} in {', '.join(ts[:4])}{' …' if len(ts) > 4 else ''}" for d, ts in dates
+            )
+            + ". Run the whole pipeline (`jobbtorg run`) and build the report again."
+        )
 
 
 def figures(report: Report) -> dict[str, Any]:
@@ -236,7 +298,29 @@ def publish(settings: Settings, period: str, *, correction: str | None = None) -
 
     Only a period that is over (its last day on or before the uttagsdatum) can be published, and only
     when the analysts' file's inputs are on record: a frozen version must hold final figures and say
-    what they rest on."""
+    what they rest on. Two publications of one period take turns (an OS lock beside the periods'
+    folders): the second sees the first's version, so it neither builds the same version nor fails."""
+    check_folder(settings.warehouse_dir)
+    if not PERIOD.match(period):
+        raise ReportError(f"--period must look like 2019-T2 or 2019, not {period!r}")
+    reports_dir(settings).mkdir(parents=True, exist_ok=True)
+    said: list[str] = []
+
+    def waiting(holder: str) -> None:
+        if not said:
+            said.append(holder)
+            _say(f"waiting for another publication of {period} to finish ({holder or 'another process'})")
+
+    me = f"jobbtorg report --publish, pid {os.getpid()}"
+    with oslock.hold(reports_dir(settings) / f".{period}.publicering.lock", holder=me, waiting=waiting):
+        return _publish(settings, period, correction)
+
+
+def _say(message: str) -> None:
+    print(f"jobbtorg: {message}", file=sys.stderr, flush=True)
+
+
+def _publish(settings: Settings, period: str, correction: str | None) -> Path:
     existing = versions(settings, period)
     if existing and not correction:
         raise ReportError(
@@ -265,6 +349,25 @@ def publish(settings: Settings, period: str, *, correction: str | None = None) -
     tmp = folder.with_name(f".v{version}.bygge")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
+    try:
+        _freeze(report, settings, tmp, version, correction)
+        tmp.replace(folder)  # the version appears whole or not at all
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # a half-built version never stays behind
+    with (reports_dir(settings) / "publiceringar.jsonl").open("a", encoding="utf-8") as log:
+        entry = {
+            "period": period,
+            "version": version,
+            "rattelse": correction,
+            "publicerad": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    return folder
+
+
+def _freeze(report: Report, settings: Settings, tmp: Path, version: int, correction: str | None) -> None:
+    """Write a version's files and manifest into `tmp` and make them read-only."""
+    period = report.period
     _write_files(report, tmp, settings.disclosure_threshold)
     manifest = {
         "period": period,
@@ -281,20 +384,11 @@ def publish(settings: Settings, period: str, *, correction: str | None = None) -
     )
     for path in tmp.iterdir():
         path.chmod(0o444)  # frozen: read-only for everyone, the owner included
-    tmp.replace(folder)  # the version appears whole or not at all
-    with (reports_dir(settings) / "publiceringar.jsonl").open("a", encoding="utf-8") as log:
-        entry = {
-            "period": period,
-            "version": version,
-            "rattelse": correction,
-            "publicerad": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    return folder
 
 
 def verify(settings: Settings, period: str, version: int) -> list[str]:
     """Rebuild a published version from the current inputs; the files that differ (none: identical)."""
+    check_folder(settings.warehouse_dir)
     folder = reports_dir(settings) / period / f"v{version}"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if manifest["pipeline"] != code_version():

@@ -713,10 +713,11 @@ def _build_tables(
     tables.append(
         ReportTable(
             "sjalvforsorjning",
-            "Självförsörjning 3-18 månader efter avslut",
-            "Leder Jobbtorg till varaktig självförsörjning? (ärende 2016: mäts upp till 18 månader efter avslut)",
+            "Självförsörjning 3-48 månader efter avslut",
+            "Leder Jobbtorg till varaktig självförsörjning? (ärende 2016: följs upp till 4 år efter avslut)",
             "Av dem som avslutades i perioden: andelen utan nettoutbetalt försörjningsstöd (återkrav avräknade, "
-            "övrigt bistånd ej medräknat) den månad som ligger 3, 6, 12 och 18 månader efter avslutsmånaden. "
+            "övrigt bistånd ej medräknat) den månad som ligger 3, 6, 12, 18, 24, 36 och 48 månader efter "
+            "avslutsmånaden. "
             "Bara personer vars uppföljningsmånad finns i de levererade utbetalningarna räknas. "
             f"{NOT_YET.capitalize()}: ingen av dem kan följas upp än (uppföljningsmånaden har inte kommit, "
             "eller dess utbetalningar är inte levererade).",

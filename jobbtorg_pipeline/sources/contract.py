@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 INSKRIVNINGAR = (
     "inskrivning_id",
     "personnummer",
@@ -99,3 +101,27 @@ INSATSTYPER = (
 REGI = ("egen", "extern")
 KON = ("K", "M")
 BISTANDSTYPER = ("forsorjningsstod", "ovrigt")
+
+
+# --- Which files are deliveries ----------------------------------------------------------------------
+# The one rule for the names of the extract files (written for users in docs/operations.md, "Which files
+# are read"). Anything else in the source folders is an unknown file: listed in raw.filer and the run's
+# log, never read, so a stray copy beside a delivery can never replace it.
+CASE_SYSTEM_DIR = "arendesystem"
+PAYMENTS_DIR = "utbetalningar"
+SUCCESS_MARKER = "_SUCCESS"
+SNAPSHOT_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # the snapshot's date, the uttagsdatum
+SNAPSHOT_FILES = ("inskrivningar.csv", "insatser.csv", SUCCESS_MARKER)
+# utbetalningar_YYYY-MM.csv is a month's delivery; utbetalningar_YYYY-MM_N.csv (N = 1, 2, ...) is its
+# re-delivery number N. Lower case, as written; the highest N of a month replaces the others as a whole.
+PAYMENT_FILE = re.compile(r"^utbetalningar_(\d{4})-(0[1-9]|1[0-2])(?:_([1-9]\d{0,3}))?\.csv$")
+PAYMENT_FILE_RULE = "utbetalningar_YYYY-MM.csv, or utbetalningar_YYYY-MM_N.csv for re-delivery number N"
+
+
+def payment_file(name: str) -> tuple[str, int] | None:
+    """(the month `YYYY-MM`, the re-delivery number: 0 for the first delivery) of a delivery's file name;
+    None for any other name."""
+    match = PAYMENT_FILE.match(name)
+    if match is None:
+        return None
+    return f"{match.group(1)}-{match.group(2)}", int(match.group(3) or 0)

@@ -33,6 +33,7 @@ class FileFingerprint:
     sha256: str
     lines: int = 0  # physical lines: line ends, plus a last line without one
     blank_lines: int = 0  # of those after the first, the empty ones (a lone CR counts as empty)
+    lone_cr: int = 0  # carriage returns not followed by a line feed (DuckDB's reader cannot take them)
 
 
 class LineCounter:
@@ -45,6 +46,7 @@ class LineCounter:
     def __init__(self) -> None:
         self.line_ends = 0
         self.blank = 0
+        self.lone_cr = 0
         self._tail = b""
         self._last = b""
 
@@ -52,6 +54,10 @@ class LineCounter:
         if not block:
             return
         self.line_ends += block.count(b"\n")
+        # a CR is lone unless a LF follows it, also across the border between two blocks
+        self.lone_cr += (
+            block.count(b"\r") - block.count(b"\r\n") - (self._last == b"\r" and block[:1] == b"\n")
+        )
         self._last = block[-1:]
         data = self._tail + block
         # blank lines whose line end lies in all but the last two bytes; those two wait for more
@@ -91,6 +97,7 @@ def fingerprint(path: Path) -> FileFingerprint:
             counter.update(block)
             size += len(block)
             if first:
+                _check_not_wide(path, block)
                 bom = block.startswith(_BOM)
                 first = False
             if utf8_ok:
@@ -105,9 +112,34 @@ def fingerprint(path: Path) -> FileFingerprint:
                 utf8_ok = False
     lines, blank = counter.result()
     if utf8_ok:
-        return FileFingerprint(path, "utf-8", bom, size, digest.hexdigest(), lines, blank)
+        return FileFingerprint(path, "utf-8", bom, size, digest.hexdigest(), lines, blank, counter.lone_cr)
     _check_cp1252(path)
-    return FileFingerprint(path, "cp1252", False, size, digest.hexdigest(), lines, blank)
+    return FileFingerprint(path, "cp1252", False, size, digest.hexdigest(), lines, blank, counter.lone_cr)
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _check_not_wide(path: Path, first: bytes) -> None:
+    """UTF-16 and UTF-32 (a spreadsheet's "Unicode text") are said to be what they are: no other reason
+    (a missing header, a bad byte) would tell the supplier what to change."""
+    for bom, name in _WIDE_BOMS:
+        if first.startswith(bom):
+            raise EncodingProblem(
+                f"{path.name} is encoded as {name} (it starts with a {name} byte order mark), which is not a "
+                "supported encoding. Ask for a new delivery in UTF-8 (or Windows-1252)."
+            )
+    if b"\x00" in first:
+        raise EncodingProblem(
+            f"{path.name} holds NUL bytes (the first at offset {first.index(0)}): it looks like UTF-16 or "
+            "UTF-32 without a byte order mark, not a supported encoding. Ask for a new delivery in UTF-8 "
+            "(or Windows-1252)."
+        )
 
 
 def _check_cp1252(path: Path) -> None:
@@ -125,14 +157,41 @@ def _check_cp1252(path: Path) -> None:
             offset += len(block)
 
 
+# A lone CR is written into the reader's copy as these two characters around its line number: the
+# reader takes the row, and the loader quarantines it with that line (sources/files.py).
+CR_MARK, CR_MARK_END = "\ue000", "\ue001"
+_LONE_CR = re.compile("\r(?!\n)")
+
+
 def transcode_to_utf8(source: Path, encoding: str, target: Path) -> Path:
-    """Write a UTF-8 copy of a file (DuckDB's CSV reader knows UTF-8, not Windows-1252)."""
+    """Write a UTF-8 copy of a file for DuckDB's CSV reader, which knows UTF-8, not Windows-1252, and
+    fails on a lone CR ("state machine reached an invalid state", no line). In the copy a lone CR is
+    marked with its line number (`CR_MARK 12 CR_MARK_END`), and a CR that ends the file is dropped (it
+    ends the last line); nothing else changes."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
     with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        pending = ""  # a CR at the end of a block: judged with the next one
         while block := src.read(_BLOCK):
-            dst.write(decoder.decode(block))
-        dst.write(decoder.decode(b"", final=True))
+            text = pending + decoder.decode(block)
+            pending = "\r" if text.endswith("\r") else ""
+            text = text[:-1] if pending else text
+            dst.write(_mark_lone_cr(text, line))
+            line += text.count("\n")
+        dst.write(_mark_lone_cr(decoder.decode(b"", final=True), line))  # a pending last CR is dropped
     return target
+
+
+def _mark_lone_cr(text: str, line: int) -> str:
+    if "\r" not in text:
+        return text
+    out, done = [], 0
+    for found in _LONE_CR.finditer(text):
+        line += text.count("\n", done, found.start())
+        out.append(text[done : found.start()] + f"{CR_MARK}{line}{CR_MARK_END}")
+        done = found.end()
+    out.append(text[done:])
+    return "".join(out)
 
 
 def read_header(path: Path, encoding: str) -> list[str] | None:

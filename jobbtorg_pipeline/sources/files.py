@@ -20,8 +20,19 @@ from pathlib import Path
 
 import duckdb
 
-from jobbtorg_pipeline.sources.contract import COLUMNS
+from jobbtorg_pipeline.sources.contract import (
+    CASE_SYSTEM_DIR,
+    COLUMNS,
+    PAYMENT_FILE_RULE,
+    PAYMENTS_DIR,
+    SNAPSHOT_FILES,
+    SNAPSHOT_FOLDER,
+    SUCCESS_MARKER,
+    payment_file,
+)
 from jobbtorg_pipeline.sources.encoding import (
+    CR_MARK,
+    CR_MARK_END,
     EncodingProblem,
     FileFingerprint,
     count_lines,
@@ -30,11 +41,7 @@ from jobbtorg_pipeline.sources.encoding import (
     transcode_to_utf8,
 )
 
-CASE_SYSTEM_DIR = "arendesystem"
-PAYMENTS_DIR = "utbetalningar"
-SUCCESS_MARKER = "_SUCCESS"
-_SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_PAYMENT_NAME = re.compile(r"^utbetalningar_(\d{4})-(\d{2})(?:[_-](.*))?\.csv$", re.IGNORECASE)
+UNKNOWN_NAME = "okänt filnamn"
 
 
 class SourceError(RuntimeError):
@@ -51,6 +58,7 @@ class Snapshot:
     uttagsdatum: date
     skipped: tuple[tuple[str, str], ...] = ()  # (folder, why it was not used)
     previous: Path | None = None  # the complete snapshot before it: the truncation check's baseline
+    unknown: tuple[str, ...] = ()  # files in the snapshot folder that are not extract files: not read
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,7 @@ def find_snapshot(source_dir: Path) -> Snapshot:
     complete: list[tuple[date, Path]] = []
     skipped: list[tuple[str, str]] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        when = _parse_date(folder.name) if _SNAPSHOT_NAME.match(folder.name) else None
+        when = _parse_date(folder.name) if SNAPSHOT_FOLDER.match(folder.name) else None
         if when is None:
             skipped.append((folder.name, "namnet är inte ett datum YYYY-MM-DD"))
         elif not (folder / SUCCESS_MARKER).exists():
@@ -100,7 +108,12 @@ def find_snapshot(source_dir: Path) -> Snapshot:
     complete.sort()
     uttagsdatum, path = complete[-1]
     previous = complete[-2][1] if len(complete) > 1 else None
-    return Snapshot(path=path, uttagsdatum=uttagsdatum, skipped=tuple(skipped), previous=previous)
+    unknown = tuple(
+        f"{CASE_SYSTEM_DIR}/{path.name}/{p.name}"
+        for p in sorted(path.iterdir())
+        if p.name not in SNAPSHOT_FILES
+    )
+    return Snapshot(path, uttagsdatum, tuple(skipped), previous, unknown)
 
 
 @dataclass(frozen=True)
@@ -117,9 +130,10 @@ def payment_deliveries(
 ) -> tuple[list[PaymentDelivery], list[tuple[str, str]], list[UnderDelivery]]:
     """One delivery per payment month; a re-delivered month replaces the earlier delivery as a whole.
 
-    `utbetalningar_2019-09.csv` is the month's delivery. A re-delivery overwrites it, or arrives beside it
-    with a suffix (`utbetalningar_2019-09_2.csv`); the suffixed file with the highest number (natural
-    order) wins and the others are recorded as replaced, not read.
+    Which names are deliveries is the rule in `sources/contract.py` (`payment_file`): a re-delivery
+    overwrites the month's file or arrives beside it numbered (`utbetalningar_2019-09_2.csv`); the highest
+    number wins and the others are recorded as replaced, not read. Any other name (a copy with another
+    suffix, another case, a folder) is an unknown file: listed, never read.
 
     A file changed less than `settle_seconds` ago may be half copied: it is left out (returned as under
     delivery) and the month's newest settled delivery, if any, is read instead; the next run reads it.
@@ -128,33 +142,25 @@ def payment_deliveries(
     if not root.is_dir():
         return [], [], []  # no payments delivered yet: the payment-based marts say so by their coverage
     now = time.time() if now is None else now
-    by_month: dict[str, list[tuple[tuple[object, ...], Path]]] = {}
+    by_month: dict[str, list[tuple[int, Path]]] = {}
     skipped: list[tuple[str, str]] = []
     unsettled: list[UnderDelivery] = []
     for path in sorted(root.iterdir()):
-        match = _PAYMENT_NAME.match(path.name)
-        if not path.is_file():
+        delivery = payment_file(path.name) if path.is_file() else None
+        if delivery is None:
+            skipped.append((path.name, f"{UNKNOWN_NAME}: en leverans heter {PAYMENT_FILE_RULE}"))
             continue
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            skipped.append((path.name, "namnet följer inte utbetalningar_YYYY-MM.csv"))
-            continue
-        month = f"{match.group(1)}-{match.group(2)}"
+        month, number = delivery
         age = now - path.stat().st_mtime
         if age < settle_seconds:
             unsettled.append(UnderDelivery(path, month, max(age, 0.0)))
             continue
-        suffix = match.group(3)
-        order = (0,) if suffix is None else (1, *_natural_key(suffix))
-        by_month.setdefault(month, []).append((order, path))
+        by_month.setdefault(month, []).append((number, path))
     deliveries = []
     for month in sorted(by_month):
-        ranked = [p for _, p in sorted(by_month[month], key=lambda item: (item[0], item[1].name))]
+        ranked = [p for _, p in sorted(by_month[month])]
         deliveries.append(PaymentDelivery(path=ranked[-1], manad=month, superseded=tuple(ranked[:-1])))
     return deliveries, skipped, unsettled
-
-
-def _natural_key(text: str) -> tuple[object, ...]:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text))
 
 
 def _parse_date(text: str) -> date | None:
@@ -244,9 +250,10 @@ def load_csv(
 
     with tempfile.TemporaryDirectory(dir=work_dir, prefix="las-") as tmp:
         readable = path
-        if fp.encoding != "utf-8":
+        if fp.encoding != "utf-8" or fp.lone_cr:
             readable = transcode_to_utf8(path, fp.encoding, Path(tmp) / "utf8.csv")
-        columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+        # the header's own cells name the columns: quoted as SQL strings, never pasted as they are
+        columns = "{" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in names) + "}"
         select = ", ".join(f'"{c}"' for c in wanted)
         con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
         con.execute(
@@ -259,8 +266,16 @@ def load_csv(
             """,
             [label, str(readable)],
         )
+        if fp.lone_cr:
+            _reject_lone_cr(con, kalla, label)
         rader, inneslutna, tomma_inne = _parsed_lines(con, kalla, label)
         _store_rejected(con, kalla, label, readable, len(names), spanning_before=inneslutna > 0)
+        if fp.lone_cr:  # the reader's copy marked them; the quarantine shows the line as delivered
+            con.execute(
+                f"UPDATE raw.avvisade_rader SET radtext = {_unmark('radtext')} "
+                "WHERE kalla = ? AND fil = ? AND contains(radtext, ?)",
+                [kalla, label, CR_MARK],
+            )
     avvisade, inneslutna_avvisade, tomma_inne_avvisade = con.execute(
         """
         SELECT count(*), coalesce(sum(rader - 1), 0), coalesce(sum(tomma_i_posten), 0)
@@ -287,6 +302,56 @@ def load_csv(
     )
     _record(con, loaded, "last")
     return loaded
+
+
+_CR_TAG = f"{CR_MARK}([0-9]+){CR_MARK_END}"
+
+
+def _unmark(text: str) -> str:
+    """SQL: `text` with each marked lone CR put back as the CR it was."""
+    return f"regexp_replace({text}, {_sql_string(_CR_TAG)}, chr(13), 'g')"
+
+
+def _reject_lone_cr(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> None:
+    """Move the records that held a lone CR (marked in the reader's copy with its line) from
+    `raw.<kalla>` to `raw.avvisade_rader`: the file's dialect ends lines with LF or CRLF only, so such a
+    record's fields cannot be trusted. The reason names the field(s) and `rad` the line of the CR."""
+    cols = COLUMNS[kalla]
+    marked = " OR ".join(f"contains(r.{c}, {_sql_string(CR_MARK)})" for c in cols)
+    names = ", ".join(f"CASE WHEN contains(r.{c}, {_sql_string(CR_MARK)}) THEN '{c}' END" for c in cols)
+    joined = f"concat_ws(';', {', '.join(f'r.{c}' for c in cols)})"
+    lines = _lines_sql("t")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE ensamma_cr AS
+        SELECT _radnr, {_unmark(joined)} AS t, concat_ws(', ', {names}) AS falt,
+               list_min(list_transform(regexp_extract_all({joined}, {_sql_string(_CR_TAG)}, 1),
+                                       lambda x: x::BIGINT)) AS rad
+        FROM raw.{kalla} AS r WHERE r._fil = ? AND ({marked})
+        """,
+        [label],
+    )
+    con.execute(
+        f"""
+        INSERT INTO raw.avvisade_rader
+            (kalla, fil, rad, feltyp, felmeddelande, radtext, rader, tomma_i_posten, avkortad)
+        SELECT ?, ?, rad, 'ENSAMT CR',
+               'ett ensamt CR-tecken (vagnretur utan radslut) i fältet ' || falt || ' på rad ' || rad
+               || ': filens rader ska sluta med LF eller CRLF, så radens fält går inte att lita på',
+               t, len({lines}), {_blank(f"list_slice({lines}, 2, len({lines}) - 1)")}, false
+        FROM temp.ensamma_cr ORDER BY rad
+        """,
+        [kalla, label],
+    )
+    con.execute(
+        f"DELETE FROM raw.{kalla} WHERE _fil = ? AND _radnr IN (SELECT _radnr FROM temp.ensamma_cr)", [label]
+    )
+    con.execute("DROP TABLE temp.ensamma_cr")
+
+
+def _sql_string(text: str) -> str:
+    """A SQL string literal holding `text` as it is (a header cell may hold a quote)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _parsed_lines(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> tuple[int, int, int]:
@@ -323,6 +388,8 @@ def _blank(lines: str) -> str:
 # DuckDB's CSV reader keeps at most this many bytes of a line it rejects: a quote left open to the
 # end of the file beyond that leaves lines that no row or quarantined text holds (radredovisning blocks).
 REJECTED_TEXT_LIMIT = 10_000
+# DuckDB's CSV reader rejects a line longer than this (its max_line_size, left at the default).
+MAX_LINE_BYTES = 2_000_000
 
 
 def _store_rejected(
@@ -345,9 +412,13 @@ def _store_rejected(
         f"""
         CREATE OR REPLACE TEMP TABLE avvisade_poster AS
         WITH fel AS (
-            SELECT line, min(line_byte_position) AS byte, arg_min(csv_line, column_idx) AS csv_line,
+            -- a line too long for the reader has no column (column_idx NULL): order it first
+            SELECT line, min(line_byte_position) AS byte,
+                   arg_min(csv_line, coalesce(column_idx, -1)) AS csv_line,
                    CASE WHEN bool_or(error_type::VARCHAR = 'UNQUOTED VALUE') THEN 'UNQUOTED VALUE'
-                        ELSE arg_min(error_type::VARCHAR, column_idx) END AS feltyp,
+                        ELSE arg_min(error_type::VARCHAR, coalesce(column_idx, -1)) END AS feltyp,
+                   max(regexp_extract(error_message, 'Actual Size: *([0-9]+)', 1))
+                       FILTER (WHERE error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM') AS langd,
                    min(column_idx) FILTER (WHERE error_type::VARCHAR = 'MISSING COLUMNS') AS fann_fa,
                    max(column_idx) FILTER (WHERE error_type::VARCHAR = 'TOO MANY COLUMNS') AS fann_manga
             FROM temp.avvisade GROUP BY line
@@ -371,6 +442,10 @@ def _store_rejected(
                             || ' rader, som inte kunde delas i fält'
                    WHEN feltyp = 'UNQUOTED VALUE'
                        THEN 'ett citattecken som inte stängs: raden kunde inte delas i fält'
+                   WHEN feltyp = 'LINE SIZE OVER MAXIMUM'
+                       THEN 'raden är ' || coalesce(langd || ' byte', 'för') || ' lång, över läsarens '
+                            || 'gräns på {MAX_LINE_BYTES} byte per rad: något fält är orimligt stort '
+                            || '(radens första {REJECTED_TEXT_LIMIT} byte visas)'
                    WHEN coalesce(fann_fa, fann_manga) IS NOT NULL
                        THEN 'fel antal fält: väntade {fields}, fann ' || coalesce(fann_fa, fann_manga)
                             || CASE WHEN len({_lines_sql("post")}) > 1
@@ -559,6 +634,7 @@ def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir:
         label = f"{CASE_SYSTEM_DIR}/{snapshot.path.name}/{path.name}"
         previous = snapshot.previous / path.name if snapshot.previous else None
         loaded.append(load_csv(con, path, kalla, label=label, work_dir=work_dir, previous=previous))
+    record_not_read(con, "inskrivningar", snapshot.unknown, UNKNOWN_NAME)
     con.execute(
         """
         CREATE OR REPLACE TABLE raw.uttag AS
@@ -605,7 +681,7 @@ def _load_deliveries(
         )
         replaced.extend(f"{PAYMENTS_DIR}/{p.name}" for p in delivery.superseded)
     record_not_read(con, "utbetalningar", replaced, "ersatt av senare leverans")
-    record_not_read(con, "utbetalningar", (f"{PAYMENTS_DIR}/{name}" for name, _ in skipped), "okänt filnamn")
+    record_not_read(con, "utbetalningar", (f"{PAYMENTS_DIR}/{name}" for name, _ in skipped), UNKNOWN_NAME)
     for file in unsettled:  # visible in raw.filer and the asset's metadata; the next run reads it
         con.execute(
             "INSERT INTO raw.filer (kalla, fil, manad, status, rader, avvisade) VALUES (?, ?, ?, ?, 0, 0)",

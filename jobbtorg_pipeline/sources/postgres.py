@@ -151,8 +151,9 @@ def load_source_into_postgres(source_dir: Path, dsn: str) -> dict[str, int]:
             for kalla in TABLES:
                 columns = ", ".join(COLUMNS[kalla])
                 con.execute(
-                    f"COPY (SELECT {columns} FROM raw.{kalla} ORDER BY _fil, _radnr) TO '{work / kalla}.csv' "
-                    "(HEADER, DELIMITER ';')"
+                    f"COPY (SELECT {columns} FROM raw.{kalla} ORDER BY _fil, _radnr) TO ? "
+                    "(HEADER, DELIMITER ';')",
+                    [str(work / f"{kalla}.csv")],  # bound: a temporary folder's path may hold a quote
                 )
                 counts[kalla] = con.execute(f"SELECT count(*) FROM raw.{kalla}").fetchone()[0]
             counts["avvisade_rader"] = con.execute("SELECT count(*) FROM raw.avvisade_rader").fetchone()[0]

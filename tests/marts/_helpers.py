@@ -42,3 +42,13 @@ def keys(run: Run, mart: str, *dims: str, **where: str) -> set[tuple[Any, ...]]:
 def columns(run: Run, mart: str) -> list[str]:
     with run.analysts() as con:
         return [d[0] for d in con.execute(f"SELECT * FROM marts.{mart} LIMIT 0").description]
+
+
+def months(first: str, last: str) -> list[str]:
+    """The months from `first` to `last` (both `YYYY-MM`), both included."""
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out

@@ -38,12 +38,12 @@ Measures, in this order:
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
 from tests.marts._helpers import COMMON, columns, keys, run_scenario
-from tests.support.sourcebuilder import JARVA, SYDOST, SourceBuilder, pnr
+from tests.support.sourcebuilder import JARVA, SYDOST, SYDVAST, SourceBuilder, pnr
 
 MART = "forsorjningsstod_fore_efter"
 MEASURES = (
@@ -333,3 +333,124 @@ def test_a_period_without_registrations_has_only_its_all_totalt_row(run):
 def test_columns(run):
     """The analyst-facing column set: the common columns, the dimensions and the measures."""
     assert sorted(columns(run, MART)) == sorted([*COMMON, "jobbtorg", "kon", *MEASURES])
+
+
+# --- Half öre and a before-figure shown as 0.00 ---------------------------------------------------------
+#
+# A second, small source. Six persons, all registered 2019-02-04 and ended 2019-04-10 (2019-T1), so the 3
+# months before are 2018-11..2019-01, month +2 is 2019-06 and month +8 is 2019-12; a filler person Z,
+# never registered, has a payment in every month 2018-10..2019-12 (all months delivered). Two persons per
+# jobbtorg, one woman (K) and one man (M):
+#
+#   J  (Järva)    A [K] before 0.07 + 0.07 + 0.07 = 0.21;  +2 2.01;     +8 0.09
+#                 B [M] no payments
+#   S  (Sydost)   C [K] before 0.01 (2018-11 only);        +2 7568.03;  +8 none
+#                 D [M] only a reclaim of -0.01 in 2019-12 (a net of -0.01 that month)
+#   SV (Sydväst)  E [K] before 4000 + 4000 + 4000 = 12000; +2 3998;     +8 4002
+#                 F [M] no payments
+#
+# Means are exact sums divided once and rounded half away from zero to whole öre; the change is computed
+# from those published figures, to one decimal, half away from zero, and empty when the before-figure shown
+# is 0.00.
+#   J:  fore 0.21 / 6 = 0.035 -> 0.04 (floating point gave 0.03); +2 2.01 / 2 = 1.005 -> 1.01 (gave 1.00);
+#       change 100 x (1.01 - 0.04) / 0.04 = 2425.0 (from the unrounded 0.035 and 1.005 it would be 2771.4);
+#       +8 0.09 / 2 = 0.045 -> 0.05, change 100 x (0.05 - 0.04) / 0.04 = 25.0 (unrounded: 28.6).
+#   J kvinnor (A): fore 0.21 / 3 = 0.07; +2 2.01 -> 100 x 1.94 / 0.07 = 2771.428.. -> 2771.4;
+#       +8 0.09 -> 100 x 0.02 / 0.07 = 28.571.. -> 28.6.
+#   S:  fore 0.01 / 6 = 0.0017 -> 0.00: both changes empty (not 100 x 3784.015 / 0.0017 = 227 million %);
+#       +2 7568.03 / 2 = 3784.015 -> 3784.02; +8 -0.01 / 2 = -0.005 -> -0.01 (away from zero, not -0.00).
+#   S män (D): +8 -0.01.  S kvinnor (C): fore 0.01 / 3 -> 0.00; +2 7568.03; +8 0.00.
+#   SV: fore 12000 / 6 = 2000.00; +2 3998 / 2 = 1999.00, change 100 x -1 / 2000 = -0.05 -> -0.1;
+#       +8 4002 / 2 = 2001.00, change +0.05 -> 0.1 (halves of a tenth, away from zero).
+#   totalt (six): fore (0.21 + 0.01 + 12000) / 18 = 666.6789 -> 666.68;
+#       +2 (2.01 + 7568.03 + 3998) / 6 = 1928.0067 -> 1928.01,
+#       change 100 x 1261.33 / 666.68 = 189.196 -> 189.2;
+#       +8 (0.09 - 0.01 + 4002) / 6 = 667.0133 -> 667.01, change 100 x 0.33 / 666.68 = 0.0495 -> 0.0.
+#   totalt män (B, D, F): fore 0.00; +2 0.00; +8 -0.01 / 3 = -0.0033 -> 0.00 (no minus zero); both empty.
+HALVES = "forsorjningsstod_fore_efter_halvor"
+
+
+@pytest.fixture(scope="module")
+def halves(tmp_path_factory):
+    root = tmp_path_factory.mktemp(HALVES)
+    people = {  # person: (jobbtorg, woman)
+        "A": (JARVA, True),
+        "B": (JARVA, False),
+        "C": (SYDOST, True),
+        "D": (SYDOST, False),
+        "E": (SYDVAST, True),
+        "F": (SYDVAST, False),
+    }
+    p = {name: pnr(f"19{70 + i}0303", 30 + i, woman=w) for i, (name, (_, w)) in enumerate(people.items())}
+    src = SourceBuilder(root / "source", uttagsdatum="2020-03-02")
+    for name, (jobbtorg, woman) in people.items():
+        src.inskrivning(
+            f"h{name}",
+            p[name],
+            "2019-02-04",
+            "2019-04-10",
+            "annan",
+            jobbtorg=jobbtorg,
+            kon="K" if woman else "M",
+        )
+    payments = [
+        ("A", "2018-11", "0,07"),
+        ("A", "2018-12", "0,07"),
+        ("A", "2019-01", "0,07"),
+        ("A", "2019-06", "2,01"),
+        ("A", "2019-12", "0,09"),
+        ("C", "2018-11", "0,01"),
+        ("C", "2019-06", "7568,03"),
+        ("D", "2019-12", "-0,01"),
+        ("E", "2018-11", "4000"),
+        ("E", "2018-12", "4000"),
+        ("E", "2019-01", "4000"),
+        ("E", "2019-06", "3998"),
+        ("E", "2019-12", "4002"),
+    ]
+    for i, (name, month, belopp) in enumerate(payments):
+        src.utbetalning(f"h{i}", p[name], month, belopp)
+    for month in _months("2018-10", "2019-12"):
+        src.utbetalning(f"z{month}", pnr("19600606", 20, woman=False), month, "1000")
+    return run_scenario(src, root / "work")
+
+
+# fmt: off
+HALF_CASES = [
+    pytest.param(JARVA, "totalt", expect(2, 2, "0.04", "1.01", 2425.0, 2, "0.04", "0.05", 25.0),
+                 id="J-half-ore-up-change-from-shown-figures"),
+    pytest.param(JARVA, "kvinnor", expect(1, 1, "0.07", "2.01", 2771.4, 1, "0.07", "0.09", 28.6),
+                 id="J-kvinnor"),
+    pytest.param(SYDOST, "totalt", expect(2, 2, "0.00", "3784.02", None, 2, "0.00", "-0.01", None),
+                 id="S-shown-base-0-change-empty-negative-half-away-from-zero"),
+    pytest.param(SYDOST, "kvinnor", expect(1, 1, "0.00", "7568.03", None, 1, "0.00", "0.00", None),
+                 id="S-kvinnor"),
+    pytest.param(SYDOST, "män", expect(1, 1, "0.00", "0.00", None, 1, "0.00", "-0.01", None),
+                 id="S-män-net-reclaim"),
+    pytest.param(SYDVAST, "totalt", expect(2, 2, "2000.00", "1999.00", -0.1, 2, "2000.00", "2001.00", 0.1),
+                 id="SV-half-tenth-away-from-zero"),
+    pytest.param("totalt", "totalt", expect(6, 6, "666.68", "1928.01", 189.2, 6, "666.68", "667.01", 0.0),
+                 id="totalt"),
+    pytest.param("totalt", "män", expect(3, 3, "0.00", "0.00", None, 3, "0.00", "0.00", None),
+                 id="totalt-män-no-minus-zero"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("jobbtorg", "kon", "expected"), HALF_CASES)
+def test_half_ore_and_shown_base(halves, jobbtorg, kon, expected):
+    """2019-T1 of the second source: every measure equals the hand-worked value above."""
+    assert values(halves, "2019-T1", jobbtorg, kon) == expected
+
+
+def test_change_recomputes_from_the_published_columns(halves):
+    """For every row, the change equals 100 x (after - before) / before of the published columns, rounded
+    half away from zero to one decimal, and is empty exactly when the before-figure shown is 0.00."""
+    for row in halves.rows(MART):
+        for n, after in ((2, "efter_2_man_sek"), (8, "efter_8_man_sek")):
+            before, got = row[f"fore_sek_per_manad_{n}_man"], row[f"forandring_{n}_man_procent"]
+            if before is None or before == 0:
+                assert got is None, row
+            else:
+                want = (100 * (row[after] - before) / before).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+                assert got == pytest.approx(float(want), abs=1e-9), row

@@ -56,22 +56,14 @@ from datetime import date
 import pytest
 
 from jobbtorg_pipeline.sources.contract import UTBETALNINGAR
-from tests.marts._helpers import COMMON, columns, keys, run_scenario
+from tests.marts._helpers import COMMON, columns, keys, months, run_scenario
 from tests.support.sourcebuilder import JARVA, SYDOST, VASTERORT, SourceBuilder, pnr, write_csv
 
 MART = "sjalvforsorjning"
 UTTAG = "2020-01-15"
 K = (3, 6, 12, 18)
+K_LANG = (24, 36, 48)  # the long follow-up, worked by hand in test_sjalvforsorjning_lang.py
 MEASURES = ("avslutade", "uppfoljningsbara", "sjalvforsorjande", "andel_sjalvforsorjande")
-
-
-def _months(first: str, last: str) -> list[str]:
-    y, m = int(first[:4]), int(first[5:])
-    out = []
-    while f"{y:04d}-{m:02d}" <= last:
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +118,7 @@ def run(tmp_path_factory):
     src.utbetalning("l2", el, "2019-01", "2200")
     src.utbetalning("i1", i, "2019-09", "900")
     src.utbetalning("m1", m0, "2018-06", "500")
-    for month in _months("2018-05", "2019-12"):
+    for month in months("2018-05", "2019-12"):
         if month != "2019-04":  # the gap: no file at all for 2019-04
             src.utbetalning(f"z{month}", z, month, "1000")
 
@@ -379,15 +371,16 @@ def test_under_a_jobbtorg_month_0_from_the_last_avslut_there(run):
     assert got(run, "2018", SYDOST, "män", 3) == want(2, 2, 1)
 
 
-def test_all_four_k_on_every_row(run):
-    """Every (period, jobbtorg, kön) row comes with manader_efter_avslut 3, 6, 12 and 18, and one cohort."""
+def test_every_k_on_every_row(run):
+    """Every (period, jobbtorg, kön) row comes with manader_efter_avslut 3, 6, 12, 18, 24, 36 and 48 (the
+    long follow-up extends the table: test_sjalvforsorjning_lang.py), and one cohort."""
     by_key: dict[tuple, dict[int, int]] = {}
     for r in run.rows(MART):
         by_key.setdefault((r["period"], r["jobbtorg"], r["kon"]), {})[r["manader_efter_avslut"]] = r[
             "avslutade"
         ]
     assert by_key
-    assert {key: sorted(v) for key, v in by_key.items() if sorted(v) != list(K)} == {}
+    assert {key: sorted(v) for key, v in by_key.items() if sorted(v) != [*K, *K_LANG]} == {}
     assert {key: v for key, v in by_key.items() if len(set(v.values())) != 1} == {}
 
 
@@ -434,13 +427,16 @@ def test_rows_2019_t3(run):
 def test_period_without_active_registration_has_its_all_totalt_rows(run):
     """Analysts expect every period present (changed deliberately: this mart used to have no row at all for
     such a period). Nothing is active in 2017-T3 (M0 ended in June, the next registration begins
-    2018-01-02): only the (totalt, totalt) rows, one for each k = 3, 6, 12, 18, with avslutade,
+    2018-01-02): only the (totalt, totalt) rows, one for each k = 3, 6, 12, 18, 24, 36, 48, with avslutade,
     uppfoljningsbara and sjalvforsorjande 0 and the share empty (0 / 0)."""
     assert keys(run, MART, "jobbtorg", "kon", "manader_efter_avslut", period="2017-T3") == {
         ("totalt", "totalt", 3),
         ("totalt", "totalt", 6),
         ("totalt", "totalt", 12),
         ("totalt", "totalt", 18),
+        ("totalt", "totalt", 24),
+        ("totalt", "totalt", 36),
+        ("totalt", "totalt", 48),
     }
     for r in run.rows(MART, period="2017-T3"):
         assert (r["avslutade"], r["uppfoljningsbara"], r["sjalvforsorjande"]) == (0, 0, 0), r

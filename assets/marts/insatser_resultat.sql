@@ -1,0 +1,54 @@
+-- What became of those who ended an insats, for every insatstyp and regi: the generalisation of
+-- arbetstraning_resultat (same cohort, same four outcomes), plus self-sufficiency 6 and 12 months after
+-- the month the insats ended. The cohort of a (period, insatstyp, regi) is the persons whose insats of
+-- that type and regi ended in the period; for a person with several, the last one counts (same day: the
+-- highest insats_id), and its outcome is read in staging.insats_utfall. Under `totalt` the last insats of
+-- any type (or regi) counts, so a person is one person there.
+WITH niva AS (
+    SELECT ip.period, ip.person_key, ip.insats_id, ip.slutdatum, ip.avslutad_i_perioden,
+           CASE WHEN t.totalt THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
+           CASE WHEN r.totalt THEN 'totalt' ELSE ip.regi END AS regi
+    FROM staging.insats_period AS ip
+    CROSS JOIN (VALUES (false), (true)) AS t(totalt)
+    CROSS JOIN (VALUES (false), (true)) AS r(totalt)
+),
+bas AS (
+    SELECT DISTINCT period, insatstyp, regi, person_key FROM niva
+),
+sista AS (
+    SELECT period, insatstyp, regi, person_key, arg_max(insats_id, (slutdatum, insats_id)) AS insats_id
+    FROM niva
+    WHERE avslutad_i_perioden
+    GROUP BY period, insatstyp, regi, person_key
+),
+utfall AS (
+    SELECT b.period, b.insatstyp, b.regi, p.kon, u.*
+    FROM bas AS b
+    LEFT JOIN sista AS s USING (period, insatstyp, regi, person_key)
+    LEFT JOIN staging.insats_utfall AS u ON u.insats_id = s.insats_id
+    JOIN staging.personer AS p ON p.person_key = b.person_key
+)
+SELECT period,
+       insatstyp,
+       regi,
+       CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+       count(status) AS avslutat_insats,
+       count(*) FILTER (WHERE status = 'arbete_eller_studier') AS arbete_eller_studier,
+       count(*) FILTER (WHERE status = 'fortsatt_inskriven') AS fortsatt_inskrivna,
+       count(*) FILTER (WHERE status = 'aterremitterad') AS aterremitterade,
+       count(*) FILTER (WHERE status = 'ovrigt') AS ovrigt,
+       count(*) FILTER (WHERE status = 'arbete_eller_studier') / nullif(count(status), 0)
+           AS andel_arbete_eller_studier,
+       count(*) FILTER (WHERE status = 'fortsatt_inskriven') / nullif(count(status), 0)
+           AS andel_fortsatt_inskrivna,
+       count(*) FILTER (WHERE status = 'aterremitterad') / nullif(count(status), 0) AS andel_aterremitterade,
+       count(*) FILTER (WHERE uppfoljningsbar_6_man) AS uppfoljningsbara_6_man,
+       count(*) FILTER (WHERE uppfoljningsbar_6_man AND sjalvforsorjande_6_man) AS sjalvforsorjande_6_man,
+       count(*) FILTER (WHERE uppfoljningsbar_6_man AND sjalvforsorjande_6_man)
+           / nullif(count(*) FILTER (WHERE uppfoljningsbar_6_man), 0) AS andel_sjalvforsorjande_6_man,
+       count(*) FILTER (WHERE uppfoljningsbar_12_man) AS uppfoljningsbara_12_man,
+       count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man) AS sjalvforsorjande_12_man,
+       count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man)
+           / nullif(count(*) FILTER (WHERE uppfoljningsbar_12_man), 0) AS andel_sjalvforsorjande_12_man
+FROM utfall
+GROUP BY GROUPING SETS ((period, insatstyp, regi, kon), (period, insatstyp, regi))
