@@ -44,7 +44,9 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
         loads = ensure_publishable(
             con, [f"marts.{m.name}" for m in marts], BLOCKING_CHECKS, "the analysts' file"
         )
-    context.log.info(f"every mart rests on {', '.join(loads)}, and every blocking check passed on it")
+    context.log.info(
+        f"every mart rests on {', '.join(loads)}; every check that can stop a run passed on them"
+    )
 
     def record(new_file: Path) -> None:
         with connect_internal(settings) as con:

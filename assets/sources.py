@@ -7,6 +7,7 @@ from jobbtorg_pipeline.provenance import CASE_SYSTEM, PAYMENTS, forget, record_l
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
 from jobbtorg_pipeline.sources import read_case_system, read_payments
 from jobbtorg_pipeline.sources.files import LoadedFile
+from jobbtorg_pipeline.sources.leverans import LEVERANS, payment_fingerprints, read_record
 from jobbtorg_pipeline.warehouse import connect_internal, remove_leftovers
 
 GROUP = "sources"
@@ -90,6 +91,8 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
                 "unknown_columns": list(f.okanda_kolumner),
                 **_file_metadata((f,)),
             }
+            if settings.source_kind == "files":
+                extra[LEVERANS] = dg.MetadataValue.json(read_record(settings, snapshot=snapshot.path.name))
             yield dg.MaterializeResult(
                 asset_key=["raw", f.kalla], metadata=table_metadata(con, f"raw.{f.kalla}", extra=extra)
             )
@@ -105,6 +108,7 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
 def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
     """Payments of ekonomiskt bistånd: the latest delivery of every payment month, as text."""
     settings = jobbtorg.settings
+    before = payment_fingerprints(settings.source_dir) if settings.source_kind == "files" else {}
     with connect_internal(settings) as con:
         forget(con, ["raw.utbetalningar"])
         loaded = read_payments(con, settings)
@@ -132,4 +136,8 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
             "under_delivery": [late.path.name for late in loaded.under_delivery],
             **_file_metadata(loaded.files),
         }
+        if settings.source_kind == "files":
+            late = {late.path.name for late in loaded.under_delivery}
+            read = {name: fp for name, fp in before.items() if name not in late}
+            extra[LEVERANS] = dg.MetadataValue.json(read_record(settings, payments=read))
         return dg.MaterializeResult(metadata=table_metadata(con, "raw.utbetalningar", extra=extra))

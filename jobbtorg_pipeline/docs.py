@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jobbtorg_pipeline.assets.marts.catalog import Mart, load_marts
+from jobbtorg_pipeline.assets.marts.catalog import Mart, group_definitions, load_marts
 from jobbtorg_pipeline.quality.rules import (
     BLOCKS,
     DATASET_RULES,
@@ -38,7 +38,7 @@ def data_dictionary() -> str:
         "It holds aggregates only: no personnummer, no birth date, no person-level row. Every table and",
         "column carries the definition below as a DuckDB `COMMENT` (`FROM duckdb_columns()` shows them).",
         "",
-        "Conventions (CONTRACT §2):",
+        "Conventions:",
         "",
         "- Counts are of **distinct persons** unless the unit says otherwise.",
         "- A registration is **active** in a period when `inskrivningsdatum <= period_slut` and "
@@ -60,6 +60,17 @@ def data_dictionary() -> str:
     dims = {d.name: d for m in marts for d in m.dimensions}
     out += ["", "## Dimensions", "", "| column | values and meaning |", "| --- | --- |"]
     out += [f"| `{d.name}` | {_cell(d.definition)} |" for d in sorted(dims.values(), key=lambda d: d.name)]
+    out += [
+        "",
+        "## Breakdown groups",
+        "",
+        "The `_grupper` tables break a mart down by a group of the registration: `dimension` names the",
+        "breakdown and `grupp` the group. The groups are computed in one place, `staging.inskrivning_grupp`.",
+        "",
+        "| dimension | groups |",
+        "| --- | --- |",
+    ]
+    out += [f"| `{name}` | {_cell(text)} |" for name, text in group_definitions().items()]
     for m in marts:
         out += _mart_section(m)
     return "\n".join(out) + "\n"
@@ -96,10 +107,12 @@ def rule_catalogue() -> str:
         "",
         _GENERATED.format(source="quality/rules.py"),
         "Jobbtorg Stockholm's JUST-team works for uniform registration so that statistical extracts can be",
-        "trusted (seed 001). These are the rules every extract is held to before it counts in a statistic.",
+        "trusted (arbetsmarknadsnämnden 2016-02-02, ärende 11). These are the rules every extract is held to",
+        "before it counts in a statistic.",
         "They run on every extract, as Dagster asset checks evaluated by Great Expectations on the internal",
         "DuckDB database; the data engineers see them per asset in the Dagster UI, and every validation is",
-        "in the Data Docs at `<warehouse>/kvalitet/datadocs/index.html` (linked from each check).",
+        "in the Data Docs at `<warehouse>/kvalitet/datadocs/index.html` (each check gives its page's path;",
+        "`jobbtorg ui` serves them at http://127.0.0.1:3001/index.html).",
         "",
         "| level | what happens |",
         "| --- | --- |",
@@ -125,7 +138,8 @@ def rule_catalogue() -> str:
     ]
     for kalla in ("inskrivningar", "insatser", "utbetalningar"):
         out.append(
-            f"| `{kalla}.{REJECTED_LINE_RULE}` | {REJECTED_LINE_TEXT} | CONTRACT §1 dialect: the line "
+            f"| `{kalla}.{REJECTED_LINE_RULE}` | {REJECTED_LINE_TEXT} | "
+            "the CSV dialect of docs/source-files.md: the line "
             f"cannot be split into the header's columns; it is kept with its line number and text | "
             f"{QUARANTINE} | none: such a line never reaches a table |"
         )

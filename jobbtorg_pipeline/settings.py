@@ -55,7 +55,9 @@ class Settings:
     pseudonym_key_file: Path | None = None  # None: <home>/pseudonym.key (the key itself may be in the env)
     truncation_tolerance: float = DEFAULT_TRUNCATION_TOLERANCE
     quarantine_ceiling: float = DEFAULT_QUARANTINE_CEILING
-    source_kind: str = "files"  # files (CONTRACT §1 folders) or postgres (the case system's tables)
+    source_kind: str = (
+        "files"  # files (laid out as in docs/source-files.md) or postgres (the case system's tables)
+    )
     pg_dsn: str | None = None  # libpq connection string; the password comes from PGPASSWORD, never here
     pg_uttagsdatum: date | None = None  # None: the day of the pull (set only to replay an earlier pull)
     alert_webhook: str | None = None  # failed and blocked runs are also POSTed here when set
@@ -84,7 +86,7 @@ class Settings:
             warehouse_dir=Path(env.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE).absolute(),
             home_dir=Path(env.get(ENV_HOME) or DEFAULT_HOME).absolute(),
             memory_limit=env.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT,
-            threads=int(env.get(ENV_THREADS) or 0),
+            threads=_whole(env, ENV_THREADS, 0),
             pseudonym_key_file=Path(env[ENV_PSEUDONYM_KEY_FILE]).absolute()
             if env.get(ENV_PSEUDONYM_KEY_FILE)
             else None,
@@ -92,13 +94,11 @@ class Settings:
             quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, DEFAULT_QUARANTINE_CEILING),
             source_kind=env.get(ENV_SOURCE_KIND) or "files",
             pg_dsn=env.get(ENV_PG_DSN) or None,
-            pg_uttagsdatum=date.fromisoformat(env[ENV_PG_UTTAGSDATUM])
-            if env.get(ENV_PG_UTTAGSDATUM)
-            else None,
+            pg_uttagsdatum=_iso_date(env, ENV_PG_UTTAGSDATUM),
             alert_webhook=env.get(ENV_ALERT_WEBHOOK) or None,
-            sensor_interval=int(env.get(ENV_SENSOR_INTERVAL) or 60),
-            disclosure_threshold=int(env.get(ENV_DISCLOSURE_THRESHOLD) or DEFAULT_DISCLOSURE_THRESHOLD),
-            settle_seconds=int(env.get(ENV_SETTLE_SECONDS) or DEFAULT_SETTLE_SECONDS),
+            sensor_interval=_whole(env, ENV_SENSOR_INTERVAL, 60),
+            disclosure_threshold=_whole(env, ENV_DISCLOSURE_THRESHOLD, DEFAULT_DISCLOSURE_THRESHOLD),
+            settle_seconds=_whole(env, ENV_SETTLE_SECONDS, DEFAULT_SETTLE_SECONDS),
             allow_older_snapshot=_yes(env, ENV_ALLOW_OLDER_SNAPSHOT),
             today_override=_iso_date(env, ENV_TODAY),
         )
@@ -193,11 +193,24 @@ def _iso_date(env: os._Environ[str] | dict[str, str], name: str) -> date | None:
         raise ValueError(f"{name} must be a date YYYY-MM-DD, not {text!r}") from None
 
 
+def _whole(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
+
+
 def _share(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
     text = env.get(name)
     if not text:
         return default
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0  # not a number: said below like any other value out of range
     if not 0 <= value <= 1:
         raise ValueError(f"{name} must be a share between 0 and 1, not {text}")
     return value

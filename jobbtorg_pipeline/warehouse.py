@@ -2,7 +2,7 @@
 
 The pipeline alone opens the internal file (personnummer, quarantine, working tables, marts). Analysts
 open `<warehouse>/jobbtorg.duckdb`, which is only ever replaced whole: the marts are copied into a new
-file beside it and `os.replace`d over it (STACK.md). A reader holding the old file keeps reading it; a
+file beside it and `os.replace`d over it. A reader holding the old file keeps reading it; a
 new connection sees the new one; a failed or blocked run never reaches the publish step.
 
 DuckDB lets one process at a time open a file for writing and fails at once in any other. The DuckDB
@@ -194,11 +194,11 @@ def writing_session(path: Path) -> str | None:
         return None
     try:
         duckdb.connect(str(path), read_only=True).close()
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
         found = _LOCK_HOLDER.search(str(exc))
         if found:
             return f"pid {found.group(2)}, {found.group(1)}"
-        return None  # another problem (a stale write-ahead log, say): nobody holds the file
+        return None  # another problem (a stale write-ahead log, a damaged file): nobody holds it
     return None
 
 

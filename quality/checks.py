@@ -20,6 +20,7 @@ import dagster as dg
 import duckdb
 from dagster import AssetCheckExecutionContext
 
+from jobbtorg_pipeline.assets.lineage import upstream
 from jobbtorg_pipeline.provenance import CASE_SYSTEM, PAYMENTS, BlockingCheck, loads_of, record_outcome
 from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
 from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
@@ -79,10 +80,10 @@ def _run(
         ),
     }
     if docs is not None:
-        metadata["data_docs"] = dg.MetadataValue.url(docs.as_uri())
-        metadata["data_docs_index"] = dg.MetadataValue.url(
-            settings.data_docs_dir.joinpath("index.html").as_uri()
-        )
+        # paths, not file:// links: a browser does not follow a file:// link from a web page. The UI shows a
+        # path with a copy button; pasted into the address bar it opens (or `jobbtorg ui` serves them)
+        metadata["data_docs"] = dg.MetadataValue.path(str(docs))
+        metadata["data_docs_index"] = dg.MetadataValue.path(str(settings.data_docs_dir / "index.html"))
     return all(o.success for o in outcomes), outcomes, metadata
 
 
@@ -624,7 +625,16 @@ def _staging_checks(kalla: str) -> dg.AssetChecksDefinition:
             description=f"the {len(rules_for(kalla))} JUST-team row rules hold on every staged row",
         )
     )
-    specs += [dg.AssetCheckSpec(i.id, asset=asset, description=i.checks) for i in indicators_for(kalla)]
+    specs += [
+        dg.AssetCheckSpec(
+            i.id,
+            asset=asset,
+            description=i.checks,
+            # an indicator may read a table of its own besides the asset (the reference table of districts)
+            additional_deps=[k for k in upstream(i.query) if k != ["staging", kalla]],
+        )
+        for i in indicators_for(kalla)
+    ]
 
     @dg.multi_asset_check(name=f"just_staging_{kalla}", specs=specs, pool=DUCKDB_POOL)
     def _check(context, jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:

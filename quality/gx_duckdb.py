@@ -1,6 +1,6 @@
 """Great Expectations 1.x on the pipeline's own DuckDB connection: expectations pushed down as SQL.
 
-Everything this project needs to know about running GX on DuckDB is in this module (STACK.md):
+Everything this project needs to know about running GX on DuckDB is in this module:
 
 - There is no DuckDB data source in GX; a SQL data source with the `duckdb-engine` driver is used. Its
   SQLAlchemy engine gets a `creator` that hands out cursors of *our* connection, so GX shares the

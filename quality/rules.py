@@ -137,7 +137,8 @@ def _required(kalla: str) -> RowRule:
         id="obligatoriskt_falt",
         kalla=kalla,
         checks=f"required fields present: {', '.join(required)}",
-        why="CONTRACT §1: every column not marked 'or empty' must be filled for the row to be counted",
+        why="docs/source-files.md: every column not marked 'or empty' must be filled for the row to be "
+        "counted",
         breaks=" OR ".join(f"_ratt.{c} IS NULL" for c in required),
         reason=f"'saknar ' || concat_ws(', ', {missing})",
         columns=tuple(required),
@@ -170,7 +171,8 @@ def _dates(kalla: str) -> RowRule:
         id="datum_lasbart",
         kalla=kalla,
         checks="every date is a real date `YYYY-MM-DD` (andrad_tid a timestamp)",
-        why="CONTRACT §1 dialect; a date that cannot be read cannot place the row in a period",
+        why="the CSV dialect of docs/source-files.md; a date that cannot be read cannot place the row in a "
+        "period",
         breaks=" OR ".join(bad),
         reason=f"'oläsbart datum: ' || concat_ws(', ', {names})",
         columns=cols,
@@ -202,7 +204,8 @@ def _personnummer(kalla: str) -> RowRule:
         kalla=kalla,
         checks="personnummer or samordningsnummer valid: 10 or 12 digits with or without `-`/`+`, "
         "a real date (day - 60 for samordningsnummer), serial not 000, Luhn check digit",
-        why="a person who cannot be identified cannot be counted once (seed 001: unique individuals)",
+        why="a person who cannot be identified cannot be counted once "
+        "(arbetsmarknadsnämnden 2016-02-02, ärende 11: unique individuals)",
         breaks="_ratt.personnummer IS NOT NULL AND _pnr_fel IS NOT NULL",
         reason="'ogiltigt personnummer: ' || _pnr_fel_text",
         columns=("personnummer",),
@@ -296,7 +299,8 @@ def _line_break(kalla: str) -> RowRule:
         checks='no field holds a line break (an unclosed quote `"` joins the lines after it into one '
         "field, up to the next quote); a row breaking it is quarantined under this rule alone, as its "
         "fields are not what they claim to be, with the number of lines it joined",
-        why="CONTRACT §1 dialect has no line breaks in fields; the lines a stray quote swallowed are rows of "
+        why="the CSV dialect of docs/source-files.md has no line breaks in fields; the lines a stray quote "
+        "swallowed are rows of "
         "their own, and would otherwise be lost without a trace",
         breaks=f"{' OR '.join(f'contains(_ratt.{c}, chr(10))' for c in cols)}",
         reason=f"'fält med radbrytning (' || concat_ws(', ', {names}) || '): ett citattecken som inte "
@@ -348,7 +352,8 @@ ROW_RULES: tuple[RowRule, ...] = (
         "remiss_efter_inskrivning",
         "inskrivningsdatum",
         "remissdatum",
-        "people come to Jobbtorg only by remiss from their district (seed 003): the remiss comes first",
+        "people come to Jobbtorg only by remiss from their district "
+        "(Inrättande av Jobbtorg i Stockholm, 2007): the remiss comes first",
     ),
     RowRule(
         id="avslutsorsak_utan_avslut",
@@ -383,7 +388,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         id="inskrivning_saknas",
         kalla="insatser",
         checks="the insats belongs to a registration in the same extract",
-        why="the person and the jobbtorg of an insats come from its registration (CONTRACT §2)",
+        why="the person and the jobbtorg of an insats come from its registration",
         breaks="_ratt.inskrivning_id IS NOT NULL AND NOT _inskrivning_finns",
         reason="'inskrivning_id ' || citat(inskrivning_id) || ' finns inte bland uttagets läsbara rader'",
         columns=("inskrivning_id",),
@@ -408,7 +413,7 @@ ROW_RULES: tuple[RowRule, ...] = (
         id="avser_manad_giltig",
         kalla="utbetalningar",
         checks="`avser_manad` is a real month `YYYY-MM`",
-        why="self-sufficiency is judged per month the assistance is for (CONTRACT §2)",
+        why="self-sufficiency is judged per month the assistance is for",
         breaks="_ratt.avser_manad IS NOT NULL AND avser_manad IS NULL",
         reason="'avser_manad ' || citat(_ratt.avser_manad) || ' är ingen månad YYYY-MM'",
         columns=("avser_manad",),
@@ -430,7 +435,7 @@ ROW_RULES: tuple[RowRule, ...] = (
     *_duplicates("utbetalningar"),
 )
 
-# Lines the CSV reader could not split into the header's fields (CONTRACT §1 dialect).
+# Lines the CSV reader could not split into the header's fields (the CSV dialect of docs/source-files.md).
 REJECTED_LINE_RULE = "felaktig_rad"
 REJECTED_LINE_TEXT = (
     "the line has as many fields as the header (and no quote left open to the end of the file); the reason "
@@ -442,7 +447,8 @@ DATASET_RULES: tuple[DatasetRule, ...] = (
         id="filer_lasbara",
         checks="every file of the extract can be read: UTF-8 (with or without BOM) or Windows-1252, not "
         "empty, a header with every contract column once (in any order)",
-        why="CONTRACT §1; a file that cannot be read would silently drop a whole source from the statistics",
+        why="docs/source-files.md; a file that cannot be read would silently drop a whole source from the "
+        "statistics",
     ),
     DatasetRule(
         id="inte_trunkerad",
@@ -508,12 +514,21 @@ _MONTHS_DELIVERED = (
     "FROM spann AS s LEFT JOIN levererade AS l USING (manad)"
 )
 
+# A registration's stadsdel against the reference table's names, matched as staging.inskrivning_grupp
+# matches them (`varde` is NULL for a name not in the table).
+_STADSDEL_MATCHED = (
+    "SELECT i.stadsdel, s.nyckel AS varde FROM staging.inskrivningar AS i "
+    "LEFT JOIN (SELECT DISTINCT nyckel FROM staging.stadsdelar) AS s "
+    "ON s.nyckel = lower(regexp_replace(trim(i.stadsdel), '\\s+', ' ', 'g'))"
+)
+
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         id="avslut_utan_orsak",
         kalla="inskrivningar",
         checks="share of avslut without an avslutsorsak",
-        why="seed 003: 11 % of the exits in the 2002-2006 projects had no recorded reason, a known defect",
+        why="Inrättande av Jobbtorg i Stockholm, 2007: 11 % of the exits in the 2002-2006 projects had no "
+        "recorded reason, a known defect",
         threshold=0.11,
         query="SELECT avslutsorsak AS varde FROM staging.inskrivningar WHERE avslutsdatum IS NOT NULL",
         expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
@@ -524,7 +539,8 @@ INDICATORS: tuple[Indicator, ...] = (
         checks="share of registrations (begun at least 5 days before the uttagsdatum, and still there on "
         "day 5 or with a plan by then) without an aktivitetsplan within 5 days of the inskrivningsdatum "
         "(a plan dated before it is day 0); the denominator of marts.processen",
-        why="seed 003: an aktivitetsplan is drawn up within 5 days for those still at Jobbtorg then",
+        why="Inrättande av Jobbtorg i Stockholm, 2007: an aktivitetsplan is drawn up within 5 days for those "
+        "still at Jobbtorg then",
         threshold=0.20,
         query="SELECT CASE WHEN aktivitetsplan_datum IS NULL THEN 9999 "
         "ELSE greatest(aktivitetsplan_datum - inskrivningsdatum, 0) END AS varde "
@@ -546,10 +562,24 @@ INDICATORS: tuple[Indicator, ...] = (
         listing_name="missing_months",
     ),
     Indicator(
+        id="stadsdel_okand",
+        kalla="inskrivningar",
+        checks="share of registrations whose stadsdel is not a district of the city's reference table "
+        "(matched ignoring case and surrounding or repeated spaces); the breakdown tables count them under "
+        "the stadsdel `okänd`",
+        why="the districts refer the people and pay the försörjningsstöd, and follow their own residents in "
+        "the breakdown by stadsdel: a misspelt or unknown name would drop out of its district's series",
+        threshold=0.0,
+        query=_STADSDEL_MATCHED,
+        expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),
+        listing=f"SELECT DISTINCT stadsdel FROM ({_STADSDEL_MATCHED}) WHERE varde IS NULL ORDER BY stadsdel",
+        listing_name="unknown_districts",
+    ),
+    Indicator(
         id="insats_utan_planerat_slut",
         kalla="insatser",
         checks="share of insatser without a planerat_slutdatum",
-        why="seed 003: every insats is described and bounded in time",
+        why="Inrättande av Jobbtorg i Stockholm, 2007: every insats is described and bounded in time",
         threshold=0.05,
         query="SELECT planerat_slutdatum AS varde FROM staging.insatser",
         expect=Expect("ExpectColumnValuesToNotBeNull", {"column": "varde"}),

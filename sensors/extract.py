@@ -13,59 +13,60 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-from pathlib import Path
 
 import dagster as dg
 
 from jobbtorg_pipeline.resources import JobbtorgResource
 from jobbtorg_pipeline.settings import DEFAULT_SETTLE_SECONDS, Settings
-from jobbtorg_pipeline.sources.files import CASE_SYSTEM_DIR, PAYMENTS_DIR, SourceError, find_snapshot
+from jobbtorg_pipeline.sources.leverans import LEVERANS, changes, read_record, source_state
 
 SETTLE_SECONDS = DEFAULT_SETTLE_SECONDS  # the default of JOBBTORG_SETTLE_SECONDS
 
 
-def source_state(source_dir: Path, *, settle_seconds: float = SETTLE_SECONDS, now: float | None = None):
-    """What the source holds now, and what is still changing.
+RAW_KEYS = {"snapshot": ["raw", "inskrivningar"], "payments": ["raw", "utbetalningar"]}
+FINISHED_WELL = dg.DagsterRunStatus.SUCCESS
 
-    Returns the state (the newest complete snapshot and every payment file's size and mtime) and the
-    files changed less than `settle_seconds` ago, under the case system's folder or among the payment
-    files: deliveries still being written.
+
+def last_read(
+    instance: dg.DagsterInstance | None, settings: Settings
+) -> tuple[dict[str, object], str] | None:
+    """The delivery the latest runs read from this source folder, and which runs: or None.
+
+    Each raw asset's latest materialisation records what it read (the snapshot; the payment files with
+    their sizes and times). It counts when its run succeeded (the demo's, `jobbtorg run`'s, one from the
+    UI or this sensor alike) or is still going (its outcome is awaited, not duplicated); a failed or
+    blocked run's delivery stays new.
     """
-    now = time.time() if now is None else now
+    if instance is None:
+        return None
+    state: dict[str, object] = {}
+    runs: dict[str, dg.DagsterRun] = {}
+    for part, key in RAW_KEYS.items():
+        event = instance.get_latest_materialization_event(dg.AssetKey(key))
+        if event is None or event.asset_materialization is None:
+            return None
+        recorded = event.asset_materialization.metadata.get(LEVERANS)
+        if not isinstance(recorded, dg.JsonMetadataValue) or not isinstance(recorded.data, dict):
+            return None
+        if recorded.data.get("source") != read_record(settings)["source"] or part not in recorded.data:
+            return None
+        run = instance.get_run_by_id(event.run_id)
+        if run is None or not (run.status == FINISHED_WELL or not run.is_finished):
+            return None
+        state[part] = recorded.data[part]
+        runs[run.run_id] = run
+    who = ", ".join(
+        f"{run.run_id[:8]} ({'succeeded' if run.status == FINISHED_WELL else 'still running'})"
+        for _, run in sorted(runs.items())
+    )
+    return state, who
+
+
+def _instance(context: dg.SensorEvaluationContext) -> dg.DagsterInstance | None:
     try:
-        snapshot = find_snapshot(source_dir).path.name
-    except SourceError:
-        snapshot = None
-    payments: dict[str, list[int]] = {}
-    pending: list[str] = []
-    folder = source_dir / PAYMENTS_DIR
-    if folder.is_dir():
-        for path in sorted(folder.glob("*.csv")):
-            stat = path.stat()
-            payments[path.name] = [stat.st_size, stat.st_mtime_ns]
-            if now - stat.st_mtime < settle_seconds:
-                pending.append(f"{PAYMENTS_DIR}/{path.name}")
-    cases = source_dir / CASE_SYSTEM_DIR
-    if cases.is_dir():
-        for path in sorted(cases.glob("*/*")):
-            if path.is_file() and now - path.stat().st_mtime < settle_seconds:
-                pending.append(f"{CASE_SYSTEM_DIR}/{path.parent.name}/{path.name}")
-    return {"snapshot": snapshot, "payments": payments}, pending
-
-
-def changes(before: dict[str, object], now: dict[str, object]) -> list[str]:
-    """What is new since `before`, in words, for the run's tags and the log."""
-    found = []
-    if now["snapshot"] != before.get("snapshot"):
-        found.append(f"snapshot {now['snapshot']}")
-    old_payments = before.get("payments") or {}
-    for name, fingerprint in now["payments"].items():  # type: ignore[union-attr]
-        if name not in old_payments:
-            found.append(f"new {name}")
-        elif old_payments[name] != fingerprint:  # type: ignore[index]
-            found.append(f"re-delivered {name}")
-    return found
+        return context.instance
+    except dg.DagsterInvariantViolationError:  # a test context built without an instance
+        return None
 
 
 def new_extract_sensor(job_name: str, settings: Settings) -> dg.SensorDefinition:
@@ -76,7 +77,8 @@ def new_extract_sensor(job_name: str, settings: Settings) -> dg.SensorDefinition
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Starts one run when a new complete snapshot and/or new or re-delivered payment files "
         "have arrived in the source folder and nothing there has changed for JOBBTORG_SETTLE_SECONDS (the "
-        "file connector only; PostgreSQL is read by the nightly run).",
+        "file connector only; PostgreSQL is read by the nightly run). A delivery that a successful run has "
+        "already read, whoever started it (the demo, `jobbtorg run`, the UI), is not new.",
     )
     def ny_leverans(context: dg.SensorEvaluationContext, jobbtorg: JobbtorgResource):
         settings = jobbtorg.settings
@@ -95,6 +97,16 @@ def new_extract_sensor(job_name: str, settings: Settings) -> dg.SensorDefinition
         if not new:
             return dg.SkipReason("no new delivery")
         canonical = json.dumps(state, sort_keys=True)
+        read = last_read(_instance(context), settings)
+        if read:  # new only what neither this sensor's runs nor the latest successful run has read
+            not_requested = {what.split()[-1] for what in new}  # a snapshot's or a file's name
+            new = [what for what in changes(read[0], state) if what.split()[-1] in not_requested]
+            if not new:
+                if "still running" not in read[1]:
+                    context.update_cursor(canonical)  # seen: the next tick says "no new delivery" at once
+                return dg.SkipReason(
+                    f"the delivery in {settings.source_dir} was already read by run {read[1]}"
+                )
         context.update_cursor(canonical)
         context.log.info(f"new delivery: {'; '.join(new)}")
         return dg.RunRequest(

@@ -1,15 +1,18 @@
-"""Shared fixtures: one generated source and one full pipeline run per test session."""
+"""Shared fixtures: one generated source and one full pipeline run per test session, shared by the
+parallel workers (pytest-xdist) too: the first worker to need one builds it, the others wait and reuse."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import settings
 
 from tests.support.pipeline import TEST_KEY_HEX
@@ -23,24 +26,45 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder built once for the whole test session, across its parallel workers; treat it as read-only.
+
+    Each xdist worker is a session of its own, so a session fixture alone is built once per worker. The
+    folder lives in the base temp folder all workers share, built under a file lock by the first worker
+    that needs it and marked complete last, so a build that failed half-way is done again, never used.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base temp folders are siblings under the session's
+    folder = root / f"delt-{name}"
+    with FileLock(f"{folder}.lock"):
+        if not (folder / ".klar").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            build(folder)
+            (folder / ".klar").touch()
+    return folder
+
+
+def _generate(people: int) -> Callable[[Path], None]:
+    def build(folder: Path) -> None:
+        from jobbtorg_pipeline.generate import generate_source
+
+        generate_source(folder / "source", people=people, seed=GENERATED_SEED)
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic source shared by every test that needs realistic data (generated once)."""
-    from jobbtorg_pipeline.generate import generate_source
-
-    root = tmp_path_factory.mktemp("generated") / "source"
-    generate_source(root, people=GENERATED_PEOPLE, seed=GENERATED_SEED)
-    return root
+    return shared(tmp_path_factory, "generated", _generate(GENERATED_PEOPLE)) / "source"
 
 
 @pytest.fixture(scope="session")
 def small_generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small synthetic source for tests that run the pipeline many times (property tests)."""
-    from jobbtorg_pipeline.generate import generate_source
-
-    root = tmp_path_factory.mktemp("generated-small") / "source"
-    generate_source(root, people=200, seed=GENERATED_SEED)
-    return root
+    return shared(tmp_path_factory, "generated-small", _generate(200)) / "source"
 
 
 PG_ADMIN_DSN = os.environ.get(
@@ -116,10 +140,54 @@ def jobbtorg(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.
 @pytest.fixture(scope="session")
 def cli_run(tmp_path_factory: pytest.TempPathFactory, generated_source: Path) -> tuple[Path, Path]:
     """`jobbtorg run` once on the generated source: (work folder, warehouse folder)."""
-    work = tmp_path_factory.mktemp("cli-run")
-    warehouse = work / "warehouse"
-    done = jobbtorg(
-        "run", "--source", str(generated_source), "--warehouse", str(warehouse), env=cli_env(work)
-    )
-    assert done.returncode == 0, done.stderr[-5000:]
-    return work, warehouse
+
+    def build(work: Path) -> None:
+        done = jobbtorg(
+            "run",
+            "--source",
+            str(generated_source),
+            "--warehouse",
+            str(work / "warehouse"),
+            env=cli_env(work),
+        )
+        assert done.returncode == 0, done.stderr[-5000:]
+
+    work = shared(tmp_path_factory, "cli-run", build)
+    return work, work / "warehouse"
+
+
+# --- progress: the dots of a long file are far apart, so say which file has started ---------------------
+
+_STARTED: set[str] = set()
+_CONFIG: list[pytest.Config] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _CONFIG.append(config)
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    """One line when a test file starts (in the process that prints: the controller under xdist), so a
+    file whose end-to-end runs take minutes shows what the suite is doing."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    path = nodeid.split("::")[0]
+    if path in _STARTED:
+        return
+    _STARTED.add(path)
+    reporter = _CONFIG[0].pluginmanager.get_plugin("terminalreporter") if _CONFIG else None
+    if reporter is not None and reporter.verbosity >= 0:
+        reporter.ensure_newline()
+        reporter.write_line(f"  started {path}")
+
+
+@pytest.fixture(scope="session")
+def small_run(tmp_path_factory: pytest.TempPathFactory, small_generated_source: Path):
+    """One pipeline run on the small generated source, shared read-only: the settings that find its
+    warehouse (for tests that compare against it or read its analysts' file, never write to it)."""
+    from tests.support.pipeline import run_pipeline, settings_for
+
+    def build(work: Path) -> None:
+        assert run_pipeline(work, small_generated_source).success
+
+    return settings_for(shared(tmp_path_factory, "small-run", build), small_generated_source)

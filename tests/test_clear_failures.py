@@ -22,8 +22,11 @@ import duckdb
 import pytest
 
 from jobbtorg_pipeline import oslock
+from jobbtorg_pipeline.report.build import ReportError, build
+from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.sources.encoding import EncodingProblem, fingerprint, transcode_to_utf8
 from jobbtorg_pipeline.sources.files import create_raw_table, load_csv
+from jobbtorg_pipeline.warehouse import connect_internal, publish, wal_of
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
 
@@ -123,6 +126,14 @@ def test_lone_crs_in_windows_1252_with_crlf_line_ends(tmp_path):
     )
 
 
+def test_a_file_whose_lines_end_in_cr_alone_is_named_so(tmp_path):
+    """Old Mac line ends (CR only): not one line break the reader knows, so not one row could be told
+    from the next; the problem says why instead of quarantining one huge record."""
+    _, loaded = _load(tmp_path, (HEADER + _row(1) + _row(2)).replace("\n", "\r").encode())
+    assert loaded.problem is not None and "carriage return alone" in loaded.problem, loaded.problem
+    assert loaded.rader == 0
+
+
 def test_a_cr_split_from_its_lf_by_a_block_border_is_not_lone(tmp_path, monkeypatch):
     """The fingerprint and the reader's copy stream the file in blocks; a CRLF across a block border is a
     line end, a CR at a border followed by other text is lone, and the marked line numbers stay right."""
@@ -147,6 +158,95 @@ def test_a_3_mb_field_is_quarantined_with_its_reason_and_line(tmp_path):
     assert (rad, feltyp) == (3, "LINE SIZE OVER MAXIMUM")
     assert f"{len(huge) - 1} byte" in reason and "2000000" in reason
     assert text.startswith("S00000002;I00000002;")
+
+
+# --- publishing over a file an analyst opened to write -----------------------------------------------
+
+
+def _warehouse_with_marts(tmp_path: Path, name: str = "lager") -> Settings:
+    settings = Settings(source_dir=tmp_path, warehouse_dir=tmp_path / name, home_dir=tmp_path)
+    with connect_internal(settings) as con:
+        con.execute("CREATE SCHEMA marts")
+        con.execute("CREATE TABLE marts.m AS SELECT 7 AS v")
+    return settings
+
+
+def test_publish_removes_a_stale_write_ahead_log_and_says_whose(tmp_path):
+    """A session in another process opened the analysts' file read-write and wrote (its `.wal` lies
+    beside the file) and holds it open. Publishing replaces the file, removes the log that would make
+    every new connection fail ("WAL does not match"), and warns naming the process."""
+    settings = _warehouse_with_marts(tmp_path)
+    publish(settings, ["m"], [], run_id="r1")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(settings.analysts_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        assert wal_of(settings.analysts_file).exists()
+        said: list[str] = []
+        publish(settings, ["m"], [], run_id="r2", warn=said.append)
+        assert not wal_of(settings.analysts_file).exists()
+        with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
+            assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
+        assert len(said) == 1 and f"pid {writer.pid}" in said[0] and "read-only" in said[0], said
+    finally:
+        writer.kill()
+        writer.communicate()
+
+
+def test_the_report_says_in_words_what_keeps_the_analysts_file_from_opening(tmp_path):
+    """While a session holds the file open to write, the report names it; once the file is replaced and
+    that session writes again, its new log beside the new file is named. Before: DuckDB's IOException as
+    a traceback."""
+    settings = _warehouse_with_marts(tmp_path)
+    publish(settings, ["m"], [], run_id="r1")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(settings.analysts_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert writer.stdout.readline().strip() == "ready"
+        with pytest.raises(ReportError, match=f"held open to write by pid {writer.pid}"):
+            build(settings, PERIOD, status="x")
+        publish(settings, ["m"], [], run_id="r2")
+        writer.stdin.write("\n")
+        writer.stdin.flush()
+        assert writer.stdout.readline().strip() == "wrote"
+        assert wal_of(settings.analysts_file).exists()  # the session's new log, beside the new file
+        with pytest.raises(ReportError, match=r"jobbtorg\.duckdb\.wal, a write-ahead log"):
+            build(settings, PERIOD, status="x")
+    finally:
+        writer.kill()
+        writer.communicate()
+
+
+def test_publish_warns_of_nothing_when_nobody_wrote(tmp_path):
+    settings = _warehouse_with_marts(tmp_path)
+    said: list[str] = []
+    publish(settings, ["m"], [], run_id="r1", warn=said.append)
+    publish(settings, ["m"], [], run_id="r2", warn=said.append)
+    assert said == []
+
+
+def test_a_warehouse_folder_with_an_apostrophe_is_bound_not_pasted(tmp_path):
+    """Before: `ATTACH '<path>'` built by pasting the path: "unterminated string literal"."""
+    settings = _warehouse_with_marts(tmp_path, "Anna's lager")
+    path = publish(settings, ["m"], [], run_id="r1")
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
+
+
+def test_a_header_cell_with_an_apostrophe_is_quoted(tmp_path):
+    """An unknown header cell named `regi's` was pasted into the reader's column list as SQL text."""
+    header = HEADER.rstrip("\n") + ";regi's\n"
+    con, loaded = _load(tmp_path, (header + _row(1).rstrip("\n") + ";x\n").encode())
+    assert loaded.problem is None and loaded.rader == 1
+    assert con.execute("SELECT regi FROM raw.insatser").fetchone() == ("egen",)
 
 
 # --- the command line ---------------------------------------------------------------------------------

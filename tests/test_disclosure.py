@@ -34,7 +34,6 @@ from jobbtorg_pipeline.report.disclosure import (
 )
 from jobbtorg_pipeline.settings import Settings
 from tests.support.attacker import narrowest, published_counts
-from tests.support.pipeline import run_pipeline
 
 T = 5  # the default threshold
 
@@ -370,13 +369,11 @@ REPORTS = [  # (source size, period): years, tertials, the first period and the 
 
 
 @pytest.fixture(scope="module")
-def warehouses(cli_run, small_generated_source, tmp_path_factory) -> dict[str, Settings]:
-    """The session's `jobbtorg run` on 1,500 generated persons, and a run on 200."""
+def warehouses(cli_run, small_run) -> dict[str, Settings]:
+    """The session's `jobbtorg run` on 1,500 generated persons, and its run on 200."""
     _, warehouse = cli_run
-    small = run_pipeline(tmp_path_factory.mktemp("liten"), small_generated_source)
-    assert small.success
     big = Settings(source_dir=warehouse.parent, warehouse_dir=warehouse, home_dir=warehouse.parent / "home")
-    return {"stor": big, "liten": small.settings}
+    return {"stor": big, "liten": small_run}
 
 
 class _Tables(HTMLParser):

@@ -319,8 +319,10 @@ def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_pat
     small.write()
     results: dict[str, object] = {}
 
-    def second_run() -> None:  # a much smaller extract: allowed here, the truncation check would block it
-        results["run"] = run_pipeline(tmp_path, small.root, truncation_tolerance=1.0)
+    def second_run() -> None:  # a much smaller, older extract: allowed here, the checks would block it
+        results["run"] = run_pipeline(
+            tmp_path, small.root, truncation_tolerance=1.0, allow_older_snapshot=True
+        )
 
     thread = threading.Thread(target=second_run)
     thread.start()

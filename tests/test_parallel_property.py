@@ -50,7 +50,11 @@ def _setup(rows: list[tuple[int, str, str, date, date | None]]) -> duckdb.DuckDB
         "CREATE TABLE staging.personer AS SELECT DISTINCT person_key, "
         "CASE WHEN person_key % 2 = 0 THEN 'kvinnor' ELSE 'män' END AS kon FROM staging.insatser"
     )
-    for model in ("perioder", "insats_period"):
+    con.execute(  # the marts' own level only (the groups: tests/test_grupper_property.py)
+        "CREATE TABLE staging.inskrivning_grupp AS "
+        "SELECT DISTINCT inskrivning_id, 'totalt' AS dimension, 'totalt' AS grupp FROM staging.insatser"
+    )
+    for model in ("perioder", "insats_period", "insats_niva"):
         build_sql_model(con, model)
     for name in ("parallella_insatser", "parallella_insatser_kombinationer"):
         build_mart(con, mart(name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,7 +53,7 @@ def _marts(path: Path) -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]:
         }
 
 
-def _assert_same_marts(got: Run, expected: Run) -> None:
+def _assert_same_marts(got: Run, expected: Run | SimpleNamespace) -> None:
     ours, theirs = _marts(got.settings.analysts_file), _marts(expected.settings.analysts_file)
     assert set(ours) == set(theirs) == {m.name for m in load_marts()}
     differing = [name for name in theirs if ours[name] != theirs[name]]
@@ -77,11 +78,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def file_run(tmp_path_factory, small_generated_source) -> Run:
-    """The reference: the small generated source read as files."""
-    run = run_pipeline(tmp_path_factory.mktemp("filer"), small_generated_source)
-    assert run.success
-    return run
+def file_run(small_run) -> SimpleNamespace:
+    """The reference: the small generated source read as files (the session's shared run)."""
+    return SimpleNamespace(settings=small_run)
 
 
 # --- the Dagster instance ---------------------------------------------------------------------------

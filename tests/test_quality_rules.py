@@ -1026,6 +1026,17 @@ def _utbetalningsmanader(s: SourceBuilder, above: bool) -> None:
         s.utbetalning(f"U{month}", P12, month, "100")
 
 
+def _stadsdel_okand(s: SourceBuilder, above: bool) -> None:
+    # counted: every registration. Three districts of the reference table (one in odd case with surrounding
+    # spaces, one merged into Hägersten-Älvsjö since) are known: 0 of 3 passes the 0 % threshold; a fourth
+    # registration from Solna (not a district of the city) warns, 1 of 4.
+    s.inskrivning("D1", pnr("19800101", 1, woman=True), "2019-02-01", stadsdel="Farsta")
+    s.inskrivning("D2", pnr("19800101", 2, woman=True), "2019-02-01", stadsdel="  rinkeby-KISTA ")
+    s.inskrivning("D3", pnr("19800101", 3, woman=True), "2019-02-01", stadsdel="Älvsjö")
+    if above:
+        s.inskrivning("D4", pnr("19800101", 4, woman=True), "2019-02-01", stadsdel="Solna")
+
+
 def _extern_utan_anordnare(s: SourceBuilder, above: bool) -> None:
     # counted: extern insatser only. Two with a provider and an egen-regi insats without a name (egen
     # regi needs none: not counted): 0 of 2 passes the 0 % threshold; a third, extern insats without a
@@ -1042,6 +1053,7 @@ def _extern_utan_anordnare(s: SourceBuilder, above: bool) -> None:
 INDICATOR_CASES: dict[str, tuple[Callable[[SourceBuilder, bool], None], dict[bool, tuple[int, int]]]] = {
     "inskrivningar.avslut_utan_orsak": (_avslut_utan_orsak, {False: (10, 1), True: (9, 1)}),
     "inskrivningar.aktivitetsplan_inom_5_dagar": (_aktivitetsplan, {False: (9, 1), True: (9, 2)}),
+    "inskrivningar.stadsdel_okand": (_stadsdel_okand, {False: (3, 0), True: (4, 1)}),
     "insatser.insats_utan_planerat_slut": (_planerat_slut, {False: (21, 1), True: (19, 1)}),
     "utbetalningar.utbetalningsmanad_saknas": (_utbetalningsmanader, {False: (3, 0), True: (3, 1)}),
     "insatser.extern_utan_anordnare": (_extern_utan_anordnare, {False: (2, 0), True: (3, 1)}),

@@ -1,22 +1,26 @@
 -- Återremisser (avslut for aterremiss: sent back to the district office) and those who came back.
 -- Rows: every (period, jobbtorg, kön) with a registration active in the period, as in unika_individer.
 WITH per_person AS (
-    SELECT period, niva AS jobbtorg, person_key,
+    SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
            bool_or(avslutad_i_perioden) AS avslutad,
            min(avslutsdatum) FILTER (WHERE avslutad_i_perioden AND avslutsorsak = 'aterremiss')
                AS forsta_aterremiss
     FROM staging.inskrivning_niva
-    GROUP BY period, niva, person_key
+    GROUP BY period, dimension, grupp, niva, person_key
 ),
--- the next inskrivningsdatum, at any jobbtorg, strictly after the first återremiss in the period
+-- the next inskrivningsdatum, at any jobbtorg (and in any group: the whole person), strictly after the
+-- first återremiss in the period
 nasta AS (
-    SELECT pp.period, pp.jobbtorg, pp.person_key, min(i.inskrivningsdatum) AS nasta_inskrivning
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key,
+           min(i.inskrivningsdatum) AS nasta_inskrivning
     FROM per_person AS pp
     JOIN staging.inskrivningar AS i
       ON i.person_key = pp.person_key AND i.inskrivningsdatum > pp.forsta_aterremiss
-    GROUP BY pp.period, pp.jobbtorg, pp.person_key
+    GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key
 )
 SELECT pp.period,
+       pp.dimension,
+       pp.grupp,
        pp.jobbtorg,
        CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
        count(*) FILTER (WHERE pp.avslutad) AS avslutade,
@@ -26,6 +30,7 @@ SELECT pp.period,
        count(*) FILTER (WHERE n.nasta_inskrivning - pp.forsta_aterremiss BETWEEN 1 AND 365)
            AS aterkom_inom_365_dagar
 FROM per_person AS pp
-LEFT JOIN nasta AS n USING (period, jobbtorg, person_key)
+LEFT JOIN nasta AS n USING (period, dimension, grupp, jobbtorg, person_key)
 JOIN staging.personer AS p ON p.person_key = pp.person_key
-GROUP BY GROUPING SETS ((pp.period, pp.jobbtorg, p.kon), (pp.period, pp.jobbtorg))
+GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
+                        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

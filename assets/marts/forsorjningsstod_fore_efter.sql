@@ -1,4 +1,4 @@
--- Försörjningsstöd before and after (seed 003's classic figure: the participants' costs fell 56 % two
+-- Försörjningsstöd before and after (the classic figure in Inrättande av Jobbtorg i Stockholm, 2007: the participants' costs fell 56 % two
 -- months after the end). For the persons with an avslut in the period (their last; under a jobbtorg, that
 -- jobbtorg's last): net försörjningsstöd per month in the 3 months before the month of the inskrivning of
 -- that registration, against the net in month +2 and month +8 after the month of the avslut. A person
@@ -6,14 +6,10 @@
 -- delivered payment months. Sums stay exact (DECIMAL) and are divided once, so the figures do not depend on
 -- the order the rows are added in (a rerun gives the same bytes).
 WITH kohort AS (
-    SELECT period, niva AS jobbtorg, person_key,
-           arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
-               AS inskrivning_id
-    FROM staging.inskrivning_niva
-    GROUP BY period, niva, person_key
+    SELECT period, dimension, grupp, jobbtorg, person_key, inskrivning_id FROM staging.avslut_kohort
 ),
 manader AS (
-    SELECT k.period, k.jobbtorg, k.person_key,
+    SELECT k.period, k.dimension, k.grupp, k.jobbtorg, k.person_key,
            date_trunc('month', i.inskrivningsdatum)::DATE AS manad_in,
            date_trunc('month', i.avslutsdatum)::DATE AS manad_ut
     FROM kohort AS k
@@ -36,7 +32,7 @@ belopp AS (
     CROSS JOIN staging.utbetalningsmanader AS l
 ),
 per_grupp AS (
-    SELECT b.period, b.jobbtorg,
+    SELECT b.period, b.dimension, b.grupp, b.jobbtorg,
            CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL) AS avslutade,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat) AS n2,
@@ -51,20 +47,21 @@ per_grupp AS (
                AS efter_summa_8
     FROM belopp AS b
     JOIN staging.personer AS p USING (person_key)
-    GROUP BY GROUPING SETS ((b.period, b.jobbtorg, p.kon), (b.period, b.jobbtorg))
+    GROUP BY GROUPING SETS ((b.period, b.dimension, b.grupp, b.jobbtorg, p.kon),
+                            (b.period, b.dimension, b.grupp, b.jobbtorg))
 ),
 -- Means in whole öre, rounded half away from zero (1000.005 -> 1000.01, -0.005 -> -0.01) by integer
 -- arithmetic on the exact sums: DECIMAL division in DuckDB gives a DOUBLE, whose rounding of a half
 -- öre depends on the binary representation (1000.005 became 1000.00). For a / b with b > 0 that is
 -- sign(a) * ((2 |a| + b) // 2b); `//` on integers truncates toward zero, so the sign is put back after.
 ore AS (
-    SELECT period, jobbtorg, kon, avslutade, n2, n8,
+    SELECT period, dimension, grupp, jobbtorg, kon, avslutade, n2, n8,
            (fore_summa_2 * 100)::HUGEINT AS fore_2, (efter_summa_2 * 100)::HUGEINT AS efter_2,
            (fore_summa_8 * 100)::HUGEINT AS fore_8, (efter_summa_8 * 100)::HUGEINT AS efter_8
     FROM per_grupp
 ),
 medel AS (
-    SELECT period, jobbtorg, kon, avslutade, n2, n8,
+    SELECT period, dimension, grupp, jobbtorg, kon, avslutade, n2, n8,
            sign(fore_2) * ((2 * abs(fore_2) + 3 * n2) // (6 * nullif(n2, 0))) AS fore_2,
            sign(efter_2) * ((2 * abs(efter_2) + n2) // (2 * nullif(n2, 0))) AS efter_2,
            sign(fore_8) * ((2 * abs(fore_8) + 3 * n8) // (6 * nullif(n8, 0))) AS fore_8,
@@ -82,7 +79,7 @@ tiondelar AS (
                 * ((2 * abs(1000 * (efter_8 - fore_8)) + abs(fore_8)) // (2 * nullif(abs(fore_8), 0))) END AS procent_8
     FROM medel
 )
-SELECT period, jobbtorg, kon, avslutade,
+SELECT period, dimension, grupp, jobbtorg, kon, avslutade,
        n2 AS uppfoljningsbara_2_man,
        (fore_2::DECIMAL(18, 0) * 0.01)::DECIMAL(18, 2) AS fore_sek_per_manad_2_man,
        (efter_2::DECIMAL(18, 0) * 0.01)::DECIMAL(18, 2) AS efter_2_man_sek,

@@ -2,7 +2,9 @@
 -- the average number of insatser going on at once (the measure behind "beläggning av årsplatser" in the
 -- 2019 answer on arbetsträning). An insats belongs to the jobbtorg of its registration. Totals come from
 -- the rows, not from summing cells: a person in two insatstyper, regi or jobbtorg counts once in
--- `totalt`, while årsplatser, like the insats counts, add up.
+-- `totalt`, while årsplatser, like the insats counts, add up. Persons are counted as rows of a grouping
+-- that holds the person (a distinct count over sixteen grouping sets costs several times more); kön
+-- belongs to the person, so its total is a plain sum of the kön rows.
 WITH dagar AS (
     -- the days of the period up to the uttagsdatum: all of them for a period that is over
     SELECT p.period, least(p.period_slut, u.uttagsdatum) - p.period_start + 1 AS dagar
@@ -20,19 +22,54 @@ aktiva AS (
     JOIN staging.insatser AS s USING (insats_id)
     JOIN staging.personer AS p ON p.person_key = ip.person_key
     JOIN dagar AS d ON d.period = ip.period
+),
+insatser AS (
+    SELECT period,
+           CASE WHEN grouping(insatstyp) = 1 THEN 'totalt' ELSE insatstyp END AS insatstyp,
+           CASE WHEN grouping(regi) = 1 THEN 'totalt' ELSE regi END AS regi,
+           CASE WHEN grouping(jobbtorg) = 1 THEN 'totalt' ELSE jobbtorg END AS jobbtorg,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           count(*) FILTER (WHERE startad_i_perioden) AS insatser_paborjade,
+           count(*) AS insatser_aktiva,
+           count(*) FILTER (WHERE avslutad_i_perioden) AS insatser_avslutade,
+           count(*) FILTER (WHERE fore_planerat_slut) AS avslutade_fore_planerat_slut,
+           sum(dagar_i_perioden) / any_value(periodens_dagar) AS arsplatser
+    FROM aktiva
+    GROUP BY period, CUBE (insatstyp, regi, jobbtorg, kon)
+),
+langd AS (
+    SELECT period,
+           CASE WHEN grouping(insatstyp) = 1 THEN 'totalt' ELSE insatstyp END AS insatstyp,
+           CASE WHEN grouping(regi) = 1 THEN 'totalt' ELSE regi END AS regi,
+           CASE WHEN grouping(jobbtorg) = 1 THEN 'totalt' ELSE jobbtorg END AS jobbtorg,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           median(dagar_avslutad) AS median_dagar_avslutade
+    FROM aktiva
+    WHERE avslutad_i_perioden
+    GROUP BY period, CUBE (insatstyp, regi, jobbtorg, kon)
+),
+per_person AS (
+    -- one row per person in each cell of the eight groupings over insatstyp, regi and jobbtorg
+    SELECT period, kon,
+           CASE WHEN grouping(insatstyp) = 1 THEN 'totalt' ELSE insatstyp END AS insatstyp,
+           CASE WHEN grouping(regi) = 1 THEN 'totalt' ELSE regi END AS regi,
+           CASE WHEN grouping(jobbtorg) = 1 THEN 'totalt' ELSE jobbtorg END AS jobbtorg,
+           bool_or(startad_i_perioden) AS paborjat
+    FROM aktiva
+    GROUP BY period, person_key, kon, CUBE (insatstyp, regi, jobbtorg)
+),
+personer AS (
+    SELECT period, insatstyp, regi, jobbtorg,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           count(*) FILTER (WHERE paborjat) AS personer_paborjade,
+           count(*) AS deltagare
+    FROM per_person
+    GROUP BY GROUPING SETS ((period, insatstyp, regi, jobbtorg, kon), (period, insatstyp, regi, jobbtorg))
 )
-SELECT period,
-       CASE WHEN grouping(insatstyp) = 1 THEN 'totalt' ELSE insatstyp END AS insatstyp,
-       CASE WHEN grouping(regi) = 1 THEN 'totalt' ELSE regi END AS regi,
-       CASE WHEN grouping(jobbtorg) = 1 THEN 'totalt' ELSE jobbtorg END AS jobbtorg,
-       CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
-       count(DISTINCT person_key) FILTER (WHERE startad_i_perioden) AS personer_paborjade,
-       count(DISTINCT person_key) AS deltagare,
-       count(*) FILTER (WHERE startad_i_perioden) AS insatser_paborjade,
-       count(*) AS insatser_aktiva,
-       count(*) FILTER (WHERE avslutad_i_perioden) AS insatser_avslutade,
-       count(*) FILTER (WHERE fore_planerat_slut) AS avslutade_fore_planerat_slut,
-       median(dagar_avslutad) AS median_dagar_avslutade,
-       sum(dagar_i_perioden) / any_value(periodens_dagar) AS arsplatser
-FROM aktiva
-GROUP BY period, CUBE (insatstyp, regi, jobbtorg, kon)
+SELECT i.period, i.insatstyp, i.regi, i.jobbtorg, i.kon,
+       p.personer_paborjade, p.deltagare,
+       i.insatser_paborjade, i.insatser_aktiva, i.insatser_avslutade, i.avslutade_fore_planerat_slut,
+       l.median_dagar_avslutade, i.arsplatser
+FROM insatser AS i
+JOIN personer AS p USING (period, insatstyp, regi, jobbtorg, kon)
+LEFT JOIN langd AS l USING (period, insatstyp, regi, jobbtorg, kon)

@@ -4,29 +4,24 @@
 -- that type and regi ended in the period; for a person with several, the last one counts (same day: the
 -- highest insats_id), and its outcome is read in staging.insats_utfall. Under `totalt` the last insats of
 -- any type (or regi) counts, so a person is one person there.
-WITH niva AS (
-    SELECT ip.period, ip.person_key, ip.insats_id, ip.slutdatum, ip.avslutad_i_perioden,
-           CASE WHEN t.totalt THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
-           CASE WHEN r.totalt THEN 'totalt' ELSE ip.regi END AS regi
+WITH per_person AS (
+    -- one row per person in each (period, insatstyp, regi) and their totals where an insats is active:
+    -- the person's last insats ended in the period there, if any (the highest `ordning`)
+    SELECT ip.period, ip.person_key, p.kon,
+           CASE WHEN grouping(ip.insatstyp) = 1 THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
+           CASE WHEN grouping(ip.regi) = 1 THEN 'totalt' ELSE ip.regi END AS regi,
+           max(u.ordning) FILTER (WHERE ip.avslutad_i_perioden) AS ordning
     FROM staging.insats_period AS ip
-    CROSS JOIN (VALUES (false), (true)) AS t(totalt)
-    CROSS JOIN (VALUES (false), (true)) AS r(totalt)
-),
-bas AS (
-    SELECT DISTINCT period, insatstyp, regi, person_key FROM niva
-),
-sista AS (
-    SELECT period, insatstyp, regi, person_key, arg_max(insats_id, (slutdatum, insats_id)) AS insats_id
-    FROM niva
-    WHERE avslutad_i_perioden
-    GROUP BY period, insatstyp, regi, person_key
+    JOIN staging.personer AS p ON p.person_key = ip.person_key
+    LEFT JOIN staging.insats_utfall AS u ON u.insats_id = ip.insats_id
+    GROUP BY ip.period, ip.person_key, p.kon, CUBE (ip.insatstyp, ip.regi)
 ),
 utfall AS (
-    SELECT b.period, b.insatstyp, b.regi, p.kon, u.*
-    FROM bas AS b
-    LEFT JOIN sista AS s USING (period, insatstyp, regi, person_key)
-    LEFT JOIN staging.insats_utfall AS u ON u.insats_id = s.insats_id
-    JOIN staging.personer AS p ON p.person_key = b.person_key
+    SELECT pp.period, pp.insatstyp, pp.regi, pp.kon, u.status,
+           u.uppfoljningsbar_6_man, u.sjalvforsorjande_6_man,
+           u.uppfoljningsbar_12_man, u.sjalvforsorjande_12_man
+    FROM per_person AS pp
+    LEFT JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
 )
 SELECT period,
        insatstyp,

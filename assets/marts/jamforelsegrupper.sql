@@ -1,4 +1,4 @@
--- Comparison groups (seed 002: "there must be comparison figures and groups"), DESCRIPTIVE ONLY: for each
+-- Comparison groups (arbetsmarknadsnämnden 2017, AMN 2017-0090-01.02: "there must be comparison figures and groups"), DESCRIPTIVE ONLY: for each
 -- insatstyp, the persons whose registration held it against the persons whose registration did not, in
 -- the same stratum (målgrupp x kön x age band at inskrivning x jobbtorg x year of inskrivning), the
 -- comparison persons reweighted to the first group's strata (exact stratification, direct
@@ -16,12 +16,7 @@ WITH kohort AS (
 personer AS (
     SELECT k.period, k.person_key, k.inskrivning_id, i.malgrupp, p.kon, i.jobbtorg,
            year(i.inskrivningsdatum) AS inskrivningsar,
-           CASE WHEN date_sub('year', p.fodelsedatum, i.inskrivningsdatum) < 25 THEN '16-24'
-                WHEN date_sub('year', p.fodelsedatum, i.inskrivningsdatum) < 30 THEN '25-29'
-                WHEN date_sub('year', p.fodelsedatum, i.inskrivningsdatum) < 40 THEN '30-39'
-                WHEN date_sub('year', p.fodelsedatum, i.inskrivningsdatum) < 50 THEN '40-49'
-                WHEN date_sub('year', p.fodelsedatum, i.inskrivningsdatum) < 65 THEN '50-64'
-                ELSE '65-' END AS aldersgrupp,
+           a.grupp AS aldersgrupp,  -- the age band of the breakdown tables, one definition
            i.avslutsgrupp IN ('arbete', 'studier') AS arbete_eller_studier,
            (date_trunc('month', i.avslutsdatum) + INTERVAL 12 MONTH)::DATE
                BETWEEN l.forsta_manad AND l.sista_manad AS uppfoljningsbar_12,
@@ -29,6 +24,7 @@ personer AS (
     FROM kohort AS k
     JOIN staging.inskrivningar AS i USING (inskrivning_id)
     JOIN staging.personer AS p ON p.person_key = k.person_key
+    JOIN staging.inskrivning_grupp AS a ON a.inskrivning_id = k.inskrivning_id AND a.dimension = 'aldersgrupp'
     CROSS JOIN staging.utbetalningsmanader AS l
     LEFT JOIN staging.forsorjningsstod_manad AS f
       ON f.person_key = k.person_key

@@ -10,11 +10,7 @@
 -- studiemedel) are not in the case system and are not checked. Each person's last avslut in the period
 -- counts.
 WITH sista_avslut AS (
-    SELECT period, niva AS jobbtorg, person_key,
-           arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
-               AS inskrivning_id
-    FROM staging.inskrivning_niva
-    GROUP BY period, niva, person_key
+    SELECT period, dimension, grupp, jobbtorg, person_key, inskrivning_id FROM staging.avslut_kohort
 ),
 kommunal AS (
     SELECT DISTINCT i.inskrivning_id
@@ -27,7 +23,7 @@ kommunal AS (
       AND coalesce(s.slutdatum, i.avslutsdatum) >= i.avslutsdatum - 30
 ),
 per_person AS (
-    SELECT a.period, a.jobbtorg, a.person_key, i.avslutsgrupp,
+    SELECT a.period, a.dimension, a.grupp, a.jobbtorg, a.person_key, i.avslutsgrupp,
            a.inskrivning_id IS NOT NULL AS avslutad,
            k.inskrivning_id IS NOT NULL AS kommunal_anstallning
     FROM sista_avslut AS a
@@ -35,6 +31,8 @@ per_person AS (
     LEFT JOIN kommunal AS k USING (inskrivning_id)
 )
 SELECT pp.period,
+       pp.dimension,
+       pp.grupp,
        pp.jobbtorg,
        CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
        count(*) FILTER (WHERE pp.avslutad) AS avslutade,
@@ -48,4 +46,5 @@ SELECT pp.period,
            AS andel_arbete_eller_studier
 FROM per_person AS pp
 JOIN staging.personer AS p USING (person_key)
-GROUP BY GROUPING SETS ((pp.period, pp.jobbtorg, p.kon), (pp.period, pp.jobbtorg))
+GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
+                        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

@@ -11,6 +11,7 @@ WITH kohort AS (
            (date_trunc('month', k.avslutsdatum) + INTERVAL 12 MONTH)::DATE AS efter_till
     FROM staging.avslut_kohort AS k
     LEFT JOIN staging.inskrivningar AS i USING (inskrivning_id)
+    WHERE k.dimension = 'totalt'  -- the mart's own levels; it has no breakdown table
 ),
 manader AS (
     -- months with net försörjningsstöd above 0 in each window (forsorjningsstod_manad nets reclaims)

@@ -4,47 +4,86 @@
 -- grows with the number of insatser, not with how long they run. Dates are inclusive, so two insatser on
 -- the same single day, or one ending the day another starts, are active at once. On one day the -1 events
 -- are ordered before the +1 events, so the running sum after a day's last event is that day's count.
--- 'totalt' needs a sweep of its own only for persons under more than one jobbtorg in the period; for the
--- others it equals their one jobbtorg's value.
-WITH flera_jobbtorg AS (
-    SELECT period, person_key
-    FROM staging.insats_period
-    GROUP BY period, person_key
+-- The levels are those of staging.insats_niva (each jobbtorg and 'totalt'; for the breakdown table also
+-- per group). 'totalt' needs a sweep of its own only for persons under more than one jobbtorg in the
+-- period (and group); for the others it equals their one jobbtorg's value. Likewise a group needs a sweep
+-- of its own only for persons whose insatser in the period lie in two or more groups of the dimension; for
+-- the others every level's values are their own (the mart's) values, copied.
+WITH alla AS (
+    SELECT period, dimension, grupp, person_key, fran, till, jobbtorg
+    FROM staging.insats_niva
+    WHERE NOT totalt
+),
+grupper AS (
+    SELECT period, dimension, person_key, count(DISTINCT grupp) > 1 AS flera
+    FROM alla
+    WHERE dimension <> 'totalt'
+    GROUP BY period, dimension, person_key
+),
+egen AS (
+    SELECT * FROM alla WHERE dimension = 'totalt'
+    UNION ALL
+    SELECT a.*
+    FROM alla AS a
+    SEMI JOIN grupper AS g
+      ON g.period = a.period AND g.dimension = a.dimension AND g.person_key = a.person_key AND g.flera
+),
+flera_jobbtorg AS (
+    SELECT period, dimension, grupp, person_key
+    FROM egen
+    GROUP BY period, dimension, grupp, person_key
     HAVING count(DISTINCT jobbtorg) > 1
 ),
 niva AS (
-    SELECT period, person_key, fran, till, jobbtorg FROM staging.insats_period
-    UNION ALL
-    SELECT ip.period, ip.person_key, ip.fran, ip.till, 'totalt'
-    FROM staging.insats_period AS ip
-    SEMI JOIN flera_jobbtorg AS f ON f.period = ip.period AND f.person_key = ip.person_key
+    SELECT * FROM egen
+    UNION ALL BY NAME
+    SELECT e.* REPLACE ('totalt' AS jobbtorg)
+    FROM egen AS e
+    SEMI JOIN flera_jobbtorg AS f
+      ON f.period = e.period AND f.dimension = e.dimension AND f.grupp = e.grupp AND f.person_key = e.person_key
 ),
 handelser AS (
-    SELECT period, jobbtorg, person_key, fran AS dag, 1 AS steg FROM niva
+    SELECT period, dimension, grupp, jobbtorg, person_key, fran AS dag, 1 AS steg FROM niva
     UNION ALL
-    SELECT period, jobbtorg, person_key, till + 1 AS dag, -1 AS steg FROM niva
+    SELECT period, dimension, grupp, jobbtorg, person_key, till + 1 AS dag, -1 AS steg FROM niva
 ),
 lopande AS (
-    SELECT period, jobbtorg, person_key, steg,
-           sum(steg) OVER (PARTITION BY period, jobbtorg, person_key ORDER BY dag, steg
+    SELECT period, dimension, grupp, jobbtorg, person_key, steg,
+           sum(steg) OVER (PARTITION BY period, dimension, grupp, jobbtorg, person_key ORDER BY dag, steg
                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS aktiva
     FROM handelser
 ),
 per_jobbtorg AS (
-    SELECT period, jobbtorg, person_key,
+    SELECT period, dimension, grupp, jobbtorg, person_key,
            max(aktiva)::BIGINT AS max_samtidiga,
            count(*) FILTER (WHERE steg = 1) AS insatser
     FROM lopande
-    GROUP BY period, jobbtorg, person_key
+    GROUP BY period, dimension, grupp, jobbtorg, person_key
+),
+svept AS (
+    SELECT * FROM per_jobbtorg
+    UNION ALL BY NAME
+    SELECT p.* REPLACE ('totalt' AS jobbtorg)
+    FROM per_jobbtorg AS p
+    ANTI JOIN flera_jobbtorg AS f
+      ON f.period = p.period AND f.dimension = p.dimension AND f.grupp = p.grupp AND f.person_key = p.person_key
 ),
 per_person AS (
-    SELECT * FROM per_jobbtorg
-    UNION ALL
-    SELECT p.period, 'totalt', p.person_key, p.max_samtidiga, p.insatser
-    FROM per_jobbtorg AS p
-    ANTI JOIN flera_jobbtorg AS f ON f.period = p.period AND f.person_key = p.person_key
+    SELECT * FROM svept
+    UNION ALL BY NAME
+    SELECT s.* REPLACE (e.dimension AS dimension, e.grupp AS grupp)
+    FROM svept AS s
+    JOIN (SELECT DISTINCT a.period, a.dimension, a.grupp, a.person_key
+          FROM alla AS a
+          JOIN grupper AS g
+            ON g.period = a.period AND g.dimension = a.dimension AND g.person_key = a.person_key AND NOT g.flera
+         ) AS e
+      ON e.period = s.period AND e.person_key = s.person_key
+    WHERE s.dimension = 'totalt'
 )
 SELECT pp.period,
+       pp.dimension,
+       pp.grupp,
        pp.jobbtorg,
        CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
        count(*) AS personer_med_insats,
@@ -53,4 +92,5 @@ SELECT pp.period,
        max(pp.max_samtidiga) AS max_samtidiga_insatser
 FROM per_person AS pp
 JOIN staging.personer AS p USING (person_key)
-GROUP BY GROUPING SETS ((pp.period, pp.jobbtorg, p.kon), (pp.period, pp.jobbtorg))
+GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
+                        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

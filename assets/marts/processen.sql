@@ -1,4 +1,4 @@
--- The way through Jobbtorg as seed 003 set it out: an aktivitetsplan within 5 days "för dem som då
+-- The way through Jobbtorg as the founding decision Inrättande av Jobbtorg i Stockholm (2007) set it out: an aktivitetsplan within 5 days "för dem som då
 -- fortfarande är kvar på Jobbtorget", at most 18 months of participation, every insats bounded in time, a
 -- plan normally covering at most 6 months. Registrations and insatser are counted, not persons, except for
 -- the 18 months (persons). The day the period is judged on is its last day, or the uttagsdatum for the
@@ -11,16 +11,14 @@ WITH perioddag AS (
     FROM staging.perioder AS p CROSS JOIN raw.uttag AS u
 ),
 registreringar AS (
-    SELECT ip.period, i.person_key, i.inskrivningsdatum, i.avslutsdatum, d.referensdag,
+    SELECT ip.period, ip.dimension, ip.grupp, ip.niva AS jobbtorg, i.person_key, i.inskrivningsdatum, i.avslutsdatum, d.referensdag,
            ip.ny_i_perioden AND i.inskrivningsdatum <= d.uttagsdatum - 5 AS ny,
            -- greatest() skips NULLs, so a registration without a plan must stay NULL explicitly
            CASE WHEN i.aktivitetsplan_datum IS NOT NULL
-                THEN greatest(i.aktivitetsplan_datum - i.inskrivningsdatum, 0) END AS plan_dag,
-           CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS jobbtorg
-    FROM staging.inskrivning_period AS ip
+                THEN greatest(i.aktivitetsplan_datum - i.inskrivningsdatum, 0) END AS plan_dag
+    FROM staging.inskrivning_niva AS ip
     JOIN staging.inskrivningar AS i USING (inskrivning_id)
     JOIN perioddag AS d USING (period)
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
 ),
 bedomda AS (
     SELECT *,
@@ -29,7 +27,7 @@ bedomda AS (
     FROM registreringar
 ),
 per_registrering AS (
-    SELECT period, jobbtorg,
+    SELECT period, dimension, grupp, jobbtorg,
            count(*) FILTER (WHERE ny) AS nya_registreringar,
            count(*) FILTER (WHERE kvar_dag_5) AS nya_registreringar_kvar_dag_5,
            count(*) FILTER (WHERE kvar_dag_5 AND plan_inom_5_dagar) AS aktivitetsplan_inom_5_dagar,
@@ -40,26 +38,26 @@ per_registrering AS (
                         AND (avslutsdatum IS NULL OR avslutsdatum >= referensdag)
                         AND inskrivningsdatum + INTERVAL 18 MONTH < referensdag) AS personer_inskrivna_over_18_manader
     FROM bedomda
-    GROUP BY period, jobbtorg
+    GROUP BY period, dimension, grupp, jobbtorg
 ),
 insatser AS (
-    SELECT ip.period, s.planerat_slutdatum, s.startdatum,
-           least(coalesce(s.slutdatum, d.referensdag), d.referensdag) AS sista_dag,
-           CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS jobbtorg
-    FROM staging.insats_period AS ip
+    SELECT ip.period, ip.dimension, ip.grupp, ip.niva AS jobbtorg, s.planerat_slutdatum, s.startdatum,
+           least(coalesce(s.slutdatum, d.referensdag), d.referensdag) AS sista_dag
+    FROM staging.insats_niva AS ip
     JOIN staging.insatser AS s USING (insats_id)
     JOIN perioddag AS d USING (period)
-    CROSS JOIN (VALUES (false), (true)) AS n(totalt)
 ),
 per_insats AS (
-    SELECT period, jobbtorg,
+    SELECT period, dimension, grupp, jobbtorg,
            count(*) AS aktiva_insatser,
            count(*) FILTER (WHERE planerat_slutdatum IS NULL) AS insatser_utan_planerat_slut,
            count(*) FILTER (WHERE startdatum + INTERVAL 6 MONTH < sista_dag) AS insatser_langre_an_6_manader
     FROM insatser
-    GROUP BY period, jobbtorg
+    GROUP BY period, dimension, grupp, jobbtorg
 )
 SELECT r.period,
+       r.dimension,
+       r.grupp,
        r.jobbtorg,
        r.nya_registreringar,
        r.nya_registreringar_kvar_dag_5,
@@ -72,4 +70,4 @@ SELECT r.period,
        coalesce(i.insatser_langre_an_6_manader, 0) AS insatser_langre_an_6_manader,
        r.aktivitetsplaner_kvar_dag_5
 FROM per_registrering AS r
-LEFT JOIN per_insats AS i USING (period, jobbtorg)
+LEFT JOIN per_insats AS i USING (period, dimension, grupp, jobbtorg)

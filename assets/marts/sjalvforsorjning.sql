@@ -4,13 +4,11 @@
 -- period; month 0 is the month of their last avslut in the period (under a jobbtorg: of that jobbtorg's
 -- registrations). A follow-up month counts only if it lies within the delivered payment months.
 WITH per_person AS (
-    SELECT period, niva AS jobbtorg, person_key,
-           date_trunc('month', max(avslutsdatum) FILTER (WHERE avslutad_i_perioden))::DATE AS manad_0
-    FROM staging.inskrivning_niva
-    GROUP BY period, niva, person_key
+    SELECT period, dimension, grupp, jobbtorg, person_key, date_trunc('month', avslutsdatum)::DATE AS manad_0
+    FROM staging.avslut_kohort
 ),
 bedomda AS (
-    SELECT pp.period, pp.jobbtorg, pp.person_key, k.manader, pp.manad_0 IS NOT NULL AS avslutad,
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key, k.manader, pp.manad_0 IS NOT NULL AS avslutad,
            (pp.manad_0 + to_months(k.manader))::DATE BETWEEN l.forsta_manad AND l.sista_manad
                AS uppfoljningsbar,
            coalesce(f.netto, 0) <= 0 AS sjalvforsorjande
@@ -21,6 +19,8 @@ bedomda AS (
       ON f.person_key = pp.person_key AND f.manad = (pp.manad_0 + to_months(k.manader))::DATE
 )
 SELECT b.period,
+       b.dimension,
+       b.grupp,
        b.jobbtorg,
        CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
        b.manader AS manader_efter_avslut,
@@ -31,4 +31,5 @@ SELECT b.period,
            / nullif(count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar), 0) AS andel_sjalvforsorjande
 FROM bedomda AS b
 JOIN staging.personer AS p USING (person_key)
-GROUP BY GROUPING SETS ((b.period, b.jobbtorg, b.manader, p.kon), (b.period, b.jobbtorg, b.manader))
+GROUP BY GROUPING SETS ((b.period, b.dimension, b.grupp, b.jobbtorg, b.manader, p.kon),
+                        (b.period, b.dimension, b.grupp, b.jobbtorg, b.manader))

@@ -13,6 +13,7 @@ from jobbtorg_pipeline.assets.staging.build import (
     build_utbetalningar,
     sql_model,
 )
+from jobbtorg_pipeline.assets.staging.kolumner import staging_columns
 from jobbtorg_pipeline.provenance import record_built
 from jobbtorg_pipeline.pseudonym import load_key
 from jobbtorg_pipeline.quality.quarantine import counts
@@ -62,7 +63,9 @@ def _source_asset(kalla: str, deps: list[list[str]], description: str):
                 f"{kalla}: {extra['rows_read']:,} read, {extra['rows_staged']:,} staged, "
                 f"{extra['rows_quarantined']:,} quarantined"
             )
-            return dg.MaterializeResult(metadata=table_metadata(con, f"staging.{kalla}", extra=extra))
+            return dg.MaterializeResult(
+                metadata=table_metadata(con, f"staging.{kalla}", descriptions=staging_columns(), extra=extra)
+            )
 
     return _asset
 
@@ -99,7 +102,9 @@ def _model_asset(name: str) -> dg.AssetsDefinition:
         with connect_internal(jobbtorg.settings) as con:
             build_sql_model(con, name)
             record_built(con, f"staging.{name}", _tables(upstream(sql)), context.run.run_id)
-            return dg.MaterializeResult(metadata=table_metadata(con, f"staging.{name}"))
+            return dg.MaterializeResult(
+                metadata=table_metadata(con, f"staging.{name}", descriptions=staging_columns())
+            )
 
     return _asset
 

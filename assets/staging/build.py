@@ -11,6 +11,7 @@ from importlib import resources
 
 import duckdb
 
+from jobbtorg_pipeline.personnummer import register_personnummer_macros
 from jobbtorg_pipeline.pseudonym import register_person_key_macro
 from jobbtorg_pipeline.quality.quarantine import drop_judged, split
 from jobbtorg_pipeline.sources.contract import AVSLUTSGRUPP
@@ -20,7 +21,7 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
-VIEWS = ("inskrivning_niva", "avslut_kohort")  # cheap to compute on the fly: a view, not a table
+VIEWS = ("inskrivning_niva", "insats_niva", "avslut_kohort")  # cheap on the fly: a view, not a table
 SQL_MODELS = (
     "stadsdelar",
     "perioder",
@@ -28,7 +29,9 @@ SQL_MODELS = (
     "inskrivning_period",
     "insats_period",
     "insats_anordnare",
+    "inskrivning_grupp",
     "inskrivning_niva",
+    "insats_niva",
     "avslut_kohort",
     "forsorjningsstod_manad",
     "utbetalningsmanader",
@@ -43,6 +46,7 @@ def sql_model(name: str) -> str:
 def build_sql_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
     with resources.as_file(resources.files("jobbtorg_pipeline.reference").joinpath("stadsdelar.csv")) as csv:
         con.execute("SET VARIABLE jobbtorg_stadsdelar_csv = ?", [str(csv)])
+        register_personnummer_macros(con)  # inskrivning_grupp reads the birth date from the number
         con.execute("CREATE SCHEMA IF NOT EXISTS staging")
         kind = "VIEW" if name in VIEWS else "TABLE"
         con.execute(f"CREATE OR REPLACE {kind} staging.{name} AS {sql_model(name)}")

@@ -86,7 +86,7 @@ def typed_select(kalla: str, where: str = "true") -> str:
     `raw.uttag`: typed columns, `_ratt` (the raw text, blanks as NULL), `_uttagsdatum`, `_fil`, `_radnr`
     and, where a personnummer is read, `_pnr_fel`/`_pnr_fel_text`."""
     typed = _TYPED[kalla]
-    assert tuple(typed) == COLUMNS[kalla], f"typing of {kalla} must follow CONTRACT §1"
+    assert tuple(typed) == COLUMNS[kalla], f"typing of {kalla} must follow docs/source-files.md"
     cols = [f"{expr} AS {name}" for name, expr in typed.items()]
     ratt = ", ".join(f"{c} := txt(r.{c})" for c in COLUMNS[kalla])
     extra, join = "", ""

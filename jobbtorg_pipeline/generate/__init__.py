@@ -1,4 +1,4 @@
-"""Synthetic source extracts for Jobbtorg Stockholm (CONTRACT §1): case-system snapshots and payments.
+"""Synthetic source extracts for Jobbtorg Stockholm (docs/source-files.md): snapshots and payments.
 
     from jobbtorg_pipeline.generate import generate_source
     summary = generate_source(Path("data/source"), people=10_000, seed=1)

@@ -27,7 +27,7 @@ TYPE_PARAMS: dict[str, tuple[float, float, float, float]] = {
     "jobbsok": (15.0, 1.0, 3.0, 0.70),
     "matchning": (12.0, 1.0, 4.0, 0.85),
     "forberedande": (12.0, 1.0, 3.0, 0.60),
-    "arbetstraning": (3.5, 3.0, 6.0, 0.64),  # seed 004: 173 egen, 98 extern in 2018
+    "arbetstraning": (3.5, 3.0, 6.0, 0.64),  # 2018: 173 egen, 98 extern (arbetsmarknadsnämnden 2019-11-26)
     "praktik": (7.0, 1.0, 4.0, 0.50),
     "sfi": (6.0, 3.0, 6.0, 0.30),
     "yrkesutbildning": (6.0, 3.0, 6.0, 0.15),

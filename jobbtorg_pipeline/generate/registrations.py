@@ -24,7 +24,8 @@ from .districts import Districts
 from .formats import TEN_DIGITS, draw_formats
 from .people import FSST_ARBETSLOSHET, UNGDOM, Persons
 
-# Reasons in the order of AVSLUTSORSAKER, then "no reason recorded" (seed 003: 11 % of exits).
+# Reasons in the order of AVSLUTSORSAKER, then "no reason recorded"
+# (Inrättande av Jobbtorg i Stockholm, 2007: 11 % of exits).
 ORSAK_SHARE = (0.20, 0.12, 0.13, 0.25, 0.04, 0.06, 0.04, 0.05, 0.11)
 SAKNAS = len(AVSLUTSORSAKER)
 ATERREMISS = AVSLUTSORSAKER.index("aterremiss")

@@ -1,4 +1,4 @@
-"""generate_source: a whole synthetic source in the layout of CONTRACT §1.
+"""generate_source: a whole synthetic source in the layout of docs/source-files.md.
 
 Same arguments, same bytes: every draw comes from numpy Generators seeded from `seed` (one stream per
 part), nothing reads the clock, and rows are written in a fixed order.

@@ -172,11 +172,11 @@ def write_payments(
     result = PaymentFiles()
     bounds = np.searchsorted(payments.day, month_start(np.append(months, months[-1] + 1)))
     middle = months.size // 2
+    progress(f"writing {months.size} payment files, one per month, to {folder}")  # one line, not one per file
     for i, month in enumerate(months):  # a loop over the ~50 months; each month is vectorised
         lo, hi = int(bounds[i]), int(bounds[i + 1])
         year, mon, _ = ymd(month_start(np.array([month])))
         name = f"utbetalningar_{int(year[0]):04d}-{int(mon[0]):02d}.csv"
-        progress(f"writing {name}")
         person = payments.person[lo:hi]
         day = payments.day[lo:hi]
         old = persons.centenarian[person]

@@ -1,4 +1,4 @@
-"""Source connectors: the embedded file connector (CONTRACT §1 folders) or the case system's PostgreSQL.
+"""Source connectors: the embedded file connector (docs/source-files.md) or the case system's PostgreSQL.
 
 Both read into the same `raw.*` tables in the same all-text form, so everything downstream, the JUST-team
 rules included, is the same whichever source is configured (JOBBTORG_SOURCE_KIND).

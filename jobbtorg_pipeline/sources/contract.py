@@ -1,4 +1,4 @@
-"""The source extracts' columns and code lists, as fixed by CONTRACT §1 (the outside contract)."""
+"""The source extracts' columns and code lists, as fixed by docs/source-files.md (the outside contract)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ AVSLUTSORSAKER = (
     "annan",
 )
 
-# CONTRACT §2 "Avslut groups"; `saknas` = no reason recorded.
+# "Avslut groups"; `saknas` = no reason recorded.
 AVSLUTSGRUPP = {
     "arbete_osubventionerat": "arbete",
     "arbete_subventionerat": "arbete",

@@ -1,4 +1,4 @@
-"""The file connector (CONTRACT §1, the embedded default): snapshot folders and monthly payment files.
+"""The file connector (docs/source-files.md, the embedded default): snapshot folders, monthly payment files.
 
 Every CSV is read by DuckDB with all columns as text, so that a bad date or number becomes a quarantine
 reason in staging instead of a failed read. Lines with the wrong number of fields are kept out of the
@@ -91,7 +91,7 @@ def find_snapshot(source_dir: Path) -> Snapshot:
     if not root.is_dir():
         raise SourceError(
             f"No case-system folder at {root}. Point JOBBTORG_SOURCE (or --source) at a source laid out "
-            "as in CONTRACT §1, or make one with `jobbtorg generate --out DIR`."
+            "as in docs/source-files.md, or make one with `jobbtorg generate --out DIR`."
         )
     complete: list[tuple[date, Path]] = []
     skipped: list[tuple[str, str]] = []
@@ -230,6 +230,12 @@ def load_csv(
         fp = fingerprint(path)
     except EncodingProblem as exc:
         return unreadable(str(exc))
+    if fp.lone_cr > 1 and fp.lines <= 1:  # not one LF: every line ends in a CR alone
+        return unreadable(
+            f"{label} ends its lines with a carriage return alone (CR, as old Mac files do), not with LF or "
+            "CRLF, so its lines cannot be told apart. Ask for a new delivery with LF or CRLF line ends.",
+            fp,
+        )
     header = read_header(path, fp.encoding)
     if header is None:
         return unreadable(f"{label} is empty: not even a header row. Ask for a new delivery.", fp)
@@ -238,7 +244,7 @@ def load_csv(
     if missing:
         return unreadable(
             f"{label} lacks the column(s) {', '.join(missing)}; {_header_in_words(header, wanted)} "
-            "The file does not follow CONTRACT §1.",
+            "The file does not follow docs/source-files.md.",
             fp,
         )
     duplicated = sorted({c for c in header if header.count(c) > 1 and c in wanted})

@@ -1,5 +1,5 @@
-"""The case system and the payments read from PostgreSQL (CONTRACT §1: tables `inskrivning`, `insats`,
-`utbetalning` with the columns of the files).
+"""The case system and the payments read from PostgreSQL (docs/source-files.md: tables `inskrivning`,
+`insats`, `utbetalning` with the columns of the files).
 
 Each table is streamed out with `COPY (SELECT * FROM t) TO STDOUT` as CSV in the contract's dialect and
 read by the same loader as a delivered file, so a typed or a text column, a bad value or a missing
@@ -129,7 +129,7 @@ def pull_payments(con: duckdb.DuckDBPyConnection, dsn: str, work_dir: Path) -> P
 
 
 def load_source_into_postgres(source_dir: Path, dsn: str) -> dict[str, int]:
-    """Copy a source folder (CONTRACT §1) into the tables `inskrivning`, `insats` and `utbetalning`.
+    """Copy a source folder (docs/source-files.md) into the tables `inskrivning`, `insats` and `utbetalning`.
 
     The tables are replaced in one transaction, every column as text, exactly as the files have it, so a
     run on the PostgreSQL source judges the same values as a run on the files. Lines the CSV reader

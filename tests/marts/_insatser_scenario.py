@@ -1,7 +1,8 @@
 """The hand-built source shared by the tests of marts.insatser, insatser_resultat and anordnare.
 
-uttagsdatum 2020-03-15. Periods: 2019 (365 days), 2019-T1 (Jan-Apr, 120 days), 2019-T2 (May-Aug, 123),
-2019-T3 (Sep-Dec, 122), 2020 and 2020-T1, each counted up to the uttagsdatum: 1 Jan-15 Mar 2020 = 75 days.
+uttagsdatum 2020-03-15. Periods: 2018 and 2018-T3 (P7's registration, without any insats), 2019 (365
+days), 2019-T1 (Jan-Apr, 120 days), 2019-T2 (May-Aug, 123), 2019-T3 (Sep-Dec, 122), 2020 and 2020-T1, each
+counted up to the uttagsdatum: 1 Jan-15 Mar 2020 = 75 days.
 J = Järva, S = Sydost. planerat_slutdatum is startdatum + 90 days unless given.
 
   person  reg  jt registration      avslut      insats typ (regi)     anordnare                start..slut
@@ -14,6 +15,7 @@ J = Järva, S = Sydost. planerat_slutdatum is startdatum + 90 days unless given.
   P5 [M]  r5a  J  01-15..02-15 aterremiss        e1 praktik (egen)       (none)               01-15..02-10
           r5b  S  2019-03-01 (open)              e2 praktik (extern)     Framtidsvägen AB     03-05..03-20 [2]
   P6 [K]  r6   J  05-20..09-30 flytt             f1 jobbsok (extern)     Vägval Coachning AB  06-03..09-20
+  P7 [K]  r7   J  2018-11-05..2018-12-20 arbete  (no insats: the periods 2018 and 2018-T3 have none)
   [1] planned end 03-31, the day it ended; [2] no planned end. Dates without a year are in 2019.
 Days each insats is active per period (both end days counted; b1 ongoing, counted up to 2020-03-15):
   a1: T1 10 (Apr 21-30), T2 10 (May 1-10), 2019 20          a2: T2 1, 2019 1
@@ -43,7 +45,7 @@ PLAN_C1 = "2019-03-31"
 
 def build_and_run(root: Path) -> Run:
     src = SourceBuilder(root / "source", uttagsdatum=UTTAGSDATUM)
-    woman = {1: True, 2: False, 3: True, 4: False, 5: False, 6: True}
+    woman = {1: True, 2: False, 3: True, 4: False, 5: False, 6: True, 7: True}
     p = {n: pnr(f"19{70 + n}0303", n, woman=woman[n]) for n in woman}
     regs = [
         ("r1", 1, JARVA, "2019-01-07", None, None),
@@ -53,6 +55,7 @@ def build_and_run(root: Path) -> Run:
         ("r5a", 5, JARVA, "2019-01-15", "2019-02-15", "aterremiss"),
         ("r5b", 5, SYDOST, "2019-03-01", None, None),
         ("r6", 6, JARVA, "2019-05-20", "2019-09-30", "flytt"),
+        ("r7", 7, JARVA, "2018-11-05", "2018-12-20", "arbete_osubventionerat"),
     ]
     for reg, n, jobbtorg, start, slut, orsak in regs:
         src.inskrivning(reg, p[n], start, slut, orsak, jobbtorg=jobbtorg, kon="K" if woman[n] else "M")

@@ -14,6 +14,10 @@ uppfoljningsbara_12_man, sjalvforsorjande_12_man, andel_sjalvforsorjande_12_man)
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import duckdb
 import pytest
 
 from tests.marts._helpers import COMMON, columns, keys
@@ -142,3 +146,58 @@ def test_the_indicator_counts_the_extern_insats_without_a_provider(run):
         [FV, "FRAMTIDSVÄGEN   AB", FV, None, "Vägval Coachning AB"], key=str
     )
     assert listed == ["d2"]
+
+
+def test_one_spelling_per_provider_by_the_staging_rule():
+    """staging.insats_anordnare on its own, worked out by hand:
+    - "Nya Steget AB" x2, "NYA STEGET AB", "nya\\u00a0steget\\tab " (no-break space, tab, trailing space): one
+      key; "Nya Steget AB" is used twice, the others once: it is shown.
+    - "Beta AB" and "beta ab" once each: a tie; code-point order puts "B" (66) before "b" (98).
+    - egen without a name, and egen named "Egen Regi": `egen regi`; extern named " OKÄND ": `okänd`, as is
+      extern without a name."""
+    from jobbtorg_pipeline.assets.staging.build import sql_model
+
+    rows = [
+        ("s1", "extern", "Nya Steget AB"),
+        ("s2", "extern", "Nya Steget AB"),
+        ("s3", "extern", "NYA STEGET AB"),
+        ("s4", "extern", "nya\u00a0steget\tab "),
+        ("s5", "extern", "Beta AB"),
+        ("s6", "extern", "beta ab"),
+        ("s7", "egen", None),
+        ("s8", "egen", "Egen Regi"),
+        ("s9", "extern", " OKÄND "),
+        ("s10", "extern", None),
+    ]
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE SCHEMA staging")
+        con.execute("CREATE TABLE staging.insatser (insats_id VARCHAR, regi VARCHAR, anordnare VARCHAR)")
+        con.executemany("INSERT INTO staging.insatser VALUES (?, ?, ?)", rows)
+        got = dict(con.execute(sql_model("insats_anordnare")).fetchall())
+    finally:
+        con.close()
+    assert got == {
+        "s1": "Nya Steget AB",
+        "s2": "Nya Steget AB",
+        "s3": "Nya Steget AB",
+        "s4": "Nya Steget AB",
+        "s5": "Beta AB",
+        "s6": "Beta AB",
+        "s7": EGEN,
+        "s8": EGEN,
+        "s9": "okänd",
+        "s10": "okänd",
+    }
+
+
+def test_the_readmes_ranking_of_providers_runs(run):
+    """The README's ranking query, as written, on this scenario's 2019 arbetsträning: egen regi (a1: P1's
+    last egen-regi one, fortsatt), Jobbverkstaden (a2, fortsatt), Framtidsvägen AB (b1 going on; d1
+    återremiss) and okänd (d2, återremiss): all with a share of 0 of their cohort of 1, so by name
+    (capitals first in code-point order)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    (query,) = [b for b in re.findall(r"```sql\n(.*?)```", readme, re.S) if "FROM marts.anordnare" in b]
+    with run.analysts() as con:
+        got = [(r[0], r[4], r[5]) for r in con.execute(query).fetchall()]
+    assert got == [(FV, 1, 0.0), ("Jobbverkstaden", 1, 0.0), (EGEN, 1, 0.0), ("okänd", 1, 0.0)]

@@ -79,6 +79,19 @@ CASES = [
 # fmt: on
 
 
+def test_a_period_without_insatser_has_zero_places(run):
+    """2018 and 2018-T3 hold only P7's registration, no insats: their one row is all `totalt`, counts 0,
+    no median, and 0 årsplatser (not empty: no insats going on is 0 places)."""
+    for period in ("2018", "2018-T3"):
+        (row,) = run.rows(MART, period=period)
+        assert [row[d] for d in ("insatstyp", "regi", "jobbtorg", "kon")] == [T] * 4
+        assert {m: row[m] for m in MEASURES} == {
+            **dict.fromkeys(COUNTS, 0),
+            "median_dagar_avslutade": None,
+            "arsplatser": 0.0,
+        }
+
+
 @pytest.mark.parametrize(("period", "insatstyp", "regi", "jobbtorg", "kon", "expected"), CASES)
 def test_measures(run, period, insatstyp, regi, jobbtorg, kon, expected):
     """Every measure of a row equals the hand-worked value (årsplatser and the median approx.)."""

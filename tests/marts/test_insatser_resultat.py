@@ -101,6 +101,8 @@ CASES = [
     pytest.param("2019", T, T, T, (5, 1, 2, 1, 1, 0.2, 0.4, 0.2, 4, 1, 0.25, 0, 0, None), id="2019-all"),
     # arbetsträning: P1 (a2), P4 (d2, the later of d1 and d2); +6 a2 yes, d2 no.
     pytest.param("2019", AT, T, T, (2, 0, 1, 1, 0, 0.0, 0.5, 0.5, 2, 1, 0.5, 0, 0, None), id="2019-AT"),
+    # --- 2018: P7's registration only, no insats: the all-totalt row, cohort 0.
+    pytest.param("2018", T, T, T, NOTHING, id="2018-no-insats"),
     # --- 2020-T1: only b1, going on: cohort 0.
     pytest.param("2020-T1", T, T, T, NOTHING, id="2020-T1-none-ended"),
 ]
@@ -143,7 +145,9 @@ def test_the_four_outcomes_sum_to_the_cohort(run):
 
 def test_arbetstraning_resultat_is_the_arbetstraning_rows(run):
     """arbetstraning_resultat stays as it is: its rows are exactly insatser_resultat's arbetstraning rows
-    (the cohort column named avslutat_arbetstraning there)."""
+    (the cohort column named avslutat_arbetstraning there), except that it also gives a period without
+    any arbetsträning (2018, 2018-T3: P7 only) its all-`totalt` row of zeros, where insatser_resultat has
+    that row under insatstyp `totalt`."""
     shared = ("period", "regi", "kon", *COUNTS[1:], *SHARES)
     with run.analysts() as con:
         at = con.execute(
@@ -154,4 +158,8 @@ def test_arbetstraning_resultat_is_the_arbetstraning_rows(run):
             f"SELECT {', '.join(shared)}, avslutat_insats FROM marts.insatser_resultat "
             "WHERE insatstyp = 'arbetstraning' ORDER BY ALL"
         ).fetchall()
-    assert len(at) > 0 and at == ir
+    with_at = {r[0] for r in ir}
+    assert with_at == {"2019", "2019-T1", "2019-T2", "2019-T3", "2020", "2020-T1"}
+    assert [r for r in at if r[0] in with_at] == ir
+    zeros = (T, T, 0, 0, 0, 0, None, None, None, 0)
+    assert [r for r in at if r[0] not in with_at] == [("2018", *zeros), ("2018-T3", *zeros)]

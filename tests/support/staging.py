@@ -30,3 +30,12 @@ def stage(source: Path, work: Path) -> duckdb.DuckDBPyConnection:
     for model in SQL_MODELS:
         build_sql_model(con, model)
     return con
+
+
+def hand_fed(uttagsdatum: object) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the raw, staging and marts schemas and raw.uttag, for a test that feeds the
+    staging tables a mart reads by hand (property tests: hundreds of cases in seconds)."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw; CREATE SCHEMA staging; CREATE SCHEMA marts")
+    con.execute("CREATE TABLE raw.uttag AS SELECT ?::DATE AS uttagsdatum", [uttagsdatum])
+    return con

@@ -1,10 +1,11 @@
--- The avslut cohort of a period, per level (a jobbtorg, or `totalt`): every person with a registration
+-- The avslut cohort of a period, per level of inskrivning_niva (a jobbtorg or `totalt`, for the marts'
+-- own tables and for each breakdown group): every person with a registration
 -- active in the period, with the registration of their last avslut in the period (same day: the highest
 -- inskrivning_id) and its avslutsdatum; both empty for a person who did not end. The marts that follow the
 -- persons who ended (month 0 = the month of that avslut) take the cohort from here. A view.
-SELECT period, niva AS jobbtorg, person_key,
+SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
        arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
            AS inskrivning_id,
        max(avslutsdatum) FILTER (WHERE avslutad_i_perioden) AS avslutsdatum
 FROM staging.inskrivning_niva
-GROUP BY period, niva, person_key
+GROUP BY period, dimension, grupp, niva, person_key

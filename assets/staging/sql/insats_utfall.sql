@@ -3,10 +3,12 @@
 -- included) and self-sufficiency 6 and 12 months after the month of its slutdatum (month 0), as
 -- sjalvforsorjning counts from the avslut: a month counts only within the delivered payment months, and
 -- self-sufficient means net försörjningsstöd not above 0 for that month. The results marts pick a
--- person's last ended insats and read its outcome here.
+-- person's last ended insats by `ordning` (by slutdatum, then insats_id: the last is the highest; a
+-- number is cheaper to take the maximum of than the pair) and read its outcome here.
 SELECT s.insats_id,
        s.person_key,
        s.slutdatum,
+       row_number() OVER (ORDER BY s.slutdatum, s.insats_id) AS ordning,
        CASE WHEN i.avslutsdatum IS NULL THEN 'fortsatt_inskriven'
             WHEN i.avslutsgrupp IN ('arbete', 'studier') THEN 'arbete_eller_studier'
             WHEN i.avslutsgrupp = 'aterremiss' THEN 'aterremitterad'
