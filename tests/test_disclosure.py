@@ -500,7 +500,23 @@ def test_the_readers_knowledge_is_declared(warehouses):
     assert keys["unika_individer"]["totalt"] == keys["unika_individer_kon"]["totalt"]
     # sums
     assert has("=", (kolada("arbete_eller_studier"), 1), (kolada("arbete"), -1), (kolada("studier"), -1))
-    assert has("=", (unika("avslut_arbete"), 1), (kolada("arbete"), -1), (kolada("kommunal_anstallning"), -1))
+    # kommunal anställning is shown for the city only: per jobbtorg the reader knows arbete <= avslut_arbete,
+    # and for the city the sum, and that its kommunal is (nearly) the jobbtorg's avslut_arbete - arbete
+    assert has("<=", (kolada("arbete"), 1), (unika("avslut_arbete"), -1))
+    city = "totalt"
+    assert has(
+        "=",
+        (unika("avslut_arbete", city), 1),
+        (kolada("arbete", city), -1),
+        (kolada("kommunal_anstallning", city), -1),
+    )
+    details = [r for r in tables[0].grid.rows if r != city]
+    assert has(
+        "~<=",
+        (kolada("kommunal_anstallning", city), 1),
+        *((unika("avslut_arbete", d), -1) for d in details),
+        *((kolada("arbete", d), 1) for d in details),
+    )
     assert has(
         "=",
         (unika("avslutade"), 1),
@@ -568,3 +584,107 @@ def test_a_share_over_enough_persons_is_shown_when_its_numerator_is_zero():
     )
     hide_derived(grid, T)
     assert grid.value("inskrivningar", "andel") == 0.0
+
+
+# ---- near-minimal secondary suppression (the integer program) ----------------------------------------
+
+
+def _cross(cells: dict[str, dict[str, int]]) -> tuple[Grid, list[Relation]]:
+    """A table with its row totals and column totals added, and the sums a reader knows."""
+    columns = list(next(iter(cells.values())))
+    table = {r: {**c, "totalt": sum(c.values())} for r, c in cells.items()}
+    table["totalt"] = {c: sum(row[c] for row in table.values()) for c in [*columns, "totalt"]}
+    grid = _grid("t", table)
+    grid.total_columns = {"totalt"}
+    return grid, [*_column_sums(grid), *_row_sums(grid, "totalt", columns)]
+
+
+def test_one_small_cell_of_a_table_with_totals_needs_a_rectangle_of_three():
+    #   a  b  c       One primary, a = 2 in row r1. Its row and its column each need a second hidden
+    #   r1  2 10 20   cell, and those two cells' other row and column meet in a fourth, closing the
+    #   r2 30 40 50   rectangle: fewer than 3 complementary cells always leave a line with one hidden
+    #   r3 60 70 80   cell (exact by subtraction). With the rectangle r1-r2 x a-b the reader can move
+    #   a by -2 (b +2, r2a +2, r2b -2) to 0 and by +3 to 5: protected. The cheapest rectangle takes the
+    #   smallest cells (r1b = 10, r2a = 30, r2b = 40) and no total (totals cost most).
+    grid, relations = _cross(
+        {
+            "r1": {"a": 2, "b": 10, "c": 20},
+            "r2": {"a": 30, "b": 40, "c": 50},
+            "r3": {"a": 60, "b": 70, "c": 80},
+        }
+    )
+    protect([grid], relations, T)
+    assert grid.hidden == {("r1", "a"), ("r1", "b"), ("r2", "a"), ("r2", "b")}
+    assert _pinned([grid], relations) == {}
+
+
+def test_two_small_cells_in_one_row_need_two_more_not_four():
+    #   r1: a = 2, b = 3 (both primary). Along r1 they protect each other (a + b = 5 - 0 .. 5), but
+    #   each is alone in its column: one more row must give up its a and b (r2: 30 and 40, the smaller
+    #   row), 2 complementary cells. The reader can move (a, b, r2a, r2b) by (-2, +2, +2, -2) and
+    #   (+3, -3, -3, +3): a reaches 0 and 5, b 5 and 0.
+    grid, relations = _cross(
+        {
+            "r1": {"a": 2, "b": 3, "c": 20},
+            "r2": {"a": 30, "b": 40, "c": 50},
+            "r3": {"a": 60, "b": 70, "c": 80},
+        }
+    )
+    hidden = protect([grid], relations, T)
+    assert len(hidden) == 4
+    assert grid.hidden == {("r1", "a"), ("r1", "b"), ("r2", "a"), ("r2", "b")}
+    assert _pinned([grid], relations) == {}
+
+
+def test_a_column_of_tiny_counts_costs_one_cell_per_row_and_keeps_the_totals():
+    #   Per jobbtorg: avslut till arbete (totalt) = reguljärt arbete + kommunal anställning; kommunal is
+    #   1, 1, 0, 1 (the demo's pattern) and 3 for the city. Each small kommunal cell hides (4 primaries) and
+    #   its row then has one hidden cell: one more must go, the cheaper of arbete and the row total. A total
+    #   costs most, so arbete goes in j1, j2 and j4; in the total row both candidates are totals, and the
+    #   smaller (arbete 116 < 119) goes. That is 4 complementary cells, the fewest possible (one per row
+    #   with a hidden primary); no row total, no j3 cell. The reader can move kommunal j1 by -1 (arbete j1
+    #   +1, kommunal totalt -1, arbete totalt +1) to 0 and by +4 to 5. The greedy method hides at least
+    #   as many.
+    cells = {
+        "j1": {"arbete": 20, "kommunal": 1},
+        "j2": {"arbete": 50, "kommunal": 1},
+        "j3": {"arbete": 30, "kommunal": 0},
+        "j4": {"arbete": 16, "kommunal": 1},
+    }
+    grid, relations = _cross(cells)
+    hidden = protect([grid], relations, T)
+    primary = {grid.key(r, "kommunal") for r in ("j1", "j2", "j4", "totalt")}
+    assert primary <= hidden
+    assert hidden - primary == {grid.key(r, "arbete") for r in ("j1", "j2", "j4", "totalt")}
+    assert _pinned([grid], relations) == {}
+    greedy_grid, greedy_relations = _cross(cells)
+    greedy = protect([greedy_grid], greedy_relations, T, method="greedy")
+    assert len(greedy) >= len(hidden)
+    assert _pinned([greedy_grid], greedy_relations) == {}
+
+
+def test_a_cell_hidden_in_one_year_cannot_be_recovered_from_the_other_year_and_the_difference():
+    #   Per jobbtorg: this year = last year + the increase (the difference a reader takes between the
+    #   columns), every column summing to its total. j1 is small in all three (3 = 1 + 2).
+    #   Protected column by column (each year as its own table), each hides j1 and its smallest other cell:
+    #   this year j2 or j3 (20), last year j2 (10), the increase j3 (8). Then the reader subtracts: row j3
+    #   shows 20 = 12 + increase, so increase j3 = 8 and increase j1 = 10 - 8 = 2 exactly. Protected over
+    #   both years and the difference at once, no small count can be narrowed.
+    cells = {
+        "j1": {"i_ar": 3, "fjol": 1, "okning": 2},
+        "j2": {"i_ar": 20, "fjol": 10, "okning": 10},
+        "j3": {"i_ar": 20, "fjol": 12, "okning": 8},
+        "totalt": {"i_ar": 43, "fjol": 23, "okning": 20},
+    }
+    grid = _grid("t", cells)
+    relations = [*_column_sums(grid), *_row_sums(grid, "i_ar", ["fjol", "okning"])]
+    hidden = set()
+    for column in ("i_ar", "fjol", "okning"):
+        alone = _grid("t", {r: {column: v[column]} for r, v in cells.items()})
+        protect([alone], _column_sums(alone), T)
+        hidden |= {(r, column) for r, _ in alone.hidden}
+    grid.hidden = hidden
+    assert _pinned([grid], relations)  # column by column: a small count is recovered
+    protect([grid], relations, T)
+    assert published_small_counts(grid, T) == []
+    assert _pinned([grid], relations) == {}

@@ -23,7 +23,7 @@ from jobbtorg_pipeline.report.build import (
     verify,
     write_preliminary,
 )
-from jobbtorg_pipeline.report.disclosure import HIDDEN, published_small_counts
+from jobbtorg_pipeline.report.disclosure import HIDDEN, NOT_YET, published_small_counts
 from jobbtorg_pipeline.warehouse import publish as publish_analysts_file
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
@@ -95,9 +95,9 @@ def test_the_html_report_renders_offline_with_every_chart_and_no_console_error(p
         assert box and box["width"] > 100 and box["height"] > 20
         assert charts.nth(i).locator("rect, text").count() > 0
     # the self-sufficiency chart: 18 months after a 2019-T2 avslut lies beyond the payments delivered,
-    # a share of nobody, drawn as nothing (not as the mark for a hidden value)
+    # a follow-up nobody can have yet, drawn as `ej ännu` (not as the mark for a hidden value)
     sjalv = page.locator("#sjalvforsorjning svg.diagram text").all_text_contents()
-    assert "18 mån" in sjalv and HIDDEN not in sjalv
+    assert "18 mån" in sjalv and HIDDEN not in sjalv and NOT_YET in sjalv
     assert page.locator("#unika_individer th").all_inner_texts()[-1] == "Totalt"  # readable row labels
     pairs = page.locator("#vanligaste_kombinationer tbody th").all_inner_texts()
     assert pairs and all(" + " in p and "_" not in p and p[0].isupper() for p in pairs)
@@ -242,7 +242,9 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
         "sjalvforsorjning": _select(
             con,
             "SELECT manader_efter_avslut || ' mån', avslutade, uppfoljningsbara, sjalvforsorjande, "
-            "andel_sjalvforsorjande FROM marts.sjalvforsorjning "
+            # a follow-up no one can have yet is marked so, not left empty
+            "CASE WHEN avslutade > 0 AND uppfoljningsbara = 0 THEN 'ej ännu' "
+            "ELSE andel_sjalvforsorjande::VARCHAR END FROM marts.sjalvforsorjning "
             "WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt' ORDER BY manader_efter_avslut",
             p,
         ),
@@ -262,7 +264,9 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
         "kolada": _with_zeros(
             _select(
                 con,
-                "SELECT jobbtorg, avslutade, arbete, studier, kommunal_anstallning, arbete_eller_studier, "
+                # kommunal anställning is shown for the city only (per jobbtorg it is too small)
+                "SELECT jobbtorg, avslutade, arbete, studier, "
+                "CASE WHEN jobbtorg = 'totalt' THEN kommunal_anstallning END, arbete_eller_studier, "
                 "andel_arbete_eller_studier FROM marts.kolada_resultat_vid_avslut "
                 "WHERE period = ? AND kon = 'totalt'",
                 p,
@@ -315,6 +319,8 @@ def test_the_workbook_holds_the_figures_of_the_marts(run, preliminary):
                 cell = row[j]
                 if cell == HIDDEN:
                     hidden += 1
+                elif value == NOT_YET:
+                    assert cell == NOT_YET, (table, row[0], j)
                 elif value is None:
                     assert cell is None, (table, row[0], j)
                 else:
@@ -581,3 +587,54 @@ def test_a_median_over_too_few_plans_is_hidden_however_many_registrations_there_
     assert processen.values[("totalt", "nya_registreringar_kvar_dag_5")] >= T
     assert ("totalt", "nya_registreringar_kvar_dag_5") not in processen.hidden
     assert ("totalt", "median_dagar_till_aktivitetsplan") in processen.hidden
+
+
+def test_a_follow_up_that_cannot_be_made_yet_is_marked_so(run):
+    """The current tertial (2020-T3, uttagsdatum 2020-10-01): nobody who ended in it can be followed 3, 6,
+    12 or 18 months on, so every share of självförsörjande and every before/after figure says `ej ännu`
+    (not empty, which reads as nobody). A complete tertial marks only the months after the deliveries:
+    2019-T2 followed 3 months on is known, 18 months on (Nov 2020 to Feb 2021) is not."""
+    current = build(run.settings, "2020-T3", status="test")
+    tables = {t.id: t.grid for t in current.tables}
+    sjalv = tables["sjalvforsorjning"]
+    assert sjalv.rows and all(sjalv.values[(r, "avslutade")] > 0 for r in sjalv.rows)
+    assert [sjalv.value(r, "andel_sjalvforsorjande") for r in sjalv.rows] == [NOT_YET] * len(sjalv.rows)
+    before_after = tables["forsorjningsstod_fore_efter"]
+    assert {
+        before_after.value(r, c) for r in before_after.rows for c in ("fore", "efter_sek", "forandring")
+    } == {NOT_YET}
+    earlier = {t.id: t.grid for t in build(run.settings, PERIOD, status="test").tables}["sjalvforsorjning"]
+    marks = {r: earlier.value(r, "andel_sjalvforsorjande") == NOT_YET for r in earlier.rows}
+    assert marks["3 mån"] is False and marks["18 mån"] is True
+    for r in earlier.rows:  # marked exactly when some ended and none can be followed
+        assert marks[r] == (
+            earlier.values[(r, "avslutade")] > 0 and earlier.values[(r, "uppfoljningsbara")] == 0
+        )
+
+
+def test_each_headline_table_shows_the_same_period_a_year_earlier(run):
+    """Beside this year's figures, the previous year's, straight from the marts (or hidden)."""
+    report = build(run.settings, PERIOD, status="test")
+    tables = {t.id: t for t in report.tables}
+    with duckdb.connect(str(run.settings.analysts_file), read_only=True) as con:
+        earlier = dict(
+            con.execute(
+                "SELECT jobbtorg, inskrivna FROM marts.unika_individer "
+                "WHERE period = '2018-T2' AND kon = 'totalt'"
+            ).fetchall()
+        )
+        kolada = dict(
+            con.execute(
+                "SELECT jobbtorg, arbete_eller_studier FROM marts.kolada_resultat_vid_avslut "
+                "WHERE period = '2018-T2' AND kon = 'totalt'"
+            ).fetchall()
+        )
+    unika = tables["unika_individer"]
+    assert unika.labels["inskrivna_fjol"] == "Inskrivna 2018-T2"
+    assert unika.grid.values[("totalt", "inskrivna_fjol")] == earlier["totalt"] > 0
+    for row in unika.grid.rows:
+        assert unika.grid.value(row, "inskrivna_fjol") in (earlier.get(row, 0), HIDDEN)
+        assert tables["kolada"].grid.value(row, "arbete_eller_studier_fjol") in (kolada.get(row, 0), HIDDEN)
+    for table in ("kolada", "arbetstraning_resultat", "sjalvforsorjning"):
+        assert any(c.endswith("_fjol") for c in tables[table].grid.columns), table
+    assert "2018-T2" in unika.definition

@@ -16,7 +16,16 @@ from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline.report.disclosure import Derived, Grid, Key, Relation, at_most, sums_to
+from jobbtorg_pipeline.report.disclosure import (
+    NOT_YET,
+    Derived,
+    Grid,
+    Key,
+    Relation,
+    at_most,
+    linear,
+    sums_to,
+)
 
 KON = ("kvinnor", "män", "okänt")
 REGI = ("egen", "extern")
@@ -179,6 +188,16 @@ def _orderings(grid: Grid, pairs: Sequence[tuple[str, str]], why: str) -> list[R
     ]
 
 
+def _not_yet(
+    grid: Grid, ended: int | None, followed: str, columns: Sequence[str], rows: Sequence[str] | None = None
+) -> None:
+    """Mark follow-up figures that cannot be known yet: persons ended, none of them followable."""
+    for r in grid.rows if rows is None else rows:
+        if ended and not grid.values.get((r, followed)):
+            for c in columns:
+                grid.values[(r, c)] = NOT_YET
+
+
 def _jobbtorg(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every jobbtorg of the marts (any period), so that a row's presence says nothing about its counts."""
     found = con.execute(
@@ -204,10 +223,100 @@ def rule_source(regel: str) -> str | None:
 
 
 def build_tables(
-    con: duckdb.DuckDBPyConnection, period: str, threshold: int
+    con: duckdb.DuckDBPyConnection, period: str, threshold: int, *, previous_year: bool = True
 ) -> tuple[list[ReportTable], list[Relation]]:
     """Every table of the report for `period` ('2019-T2' or '2019'), before disclosure control, and the
-    relations between their statistics that a reader knows."""
+    relations between their statistics that a reader knows; with `previous_year`, the headline tables
+    get the same period a year earlier beside them."""
+    tables, relations = _build_tables(con, period, threshold)
+    earlier = year_earlier(period)
+    if (
+        previous_year
+        and con.execute("SELECT count(*) FROM marts.unika_individer WHERE period = ?", [earlier]).fetchone()[
+            0
+        ]
+    ):
+        relations += _add_previous_year(tables, *_build_tables(con, earlier, threshold), earlier)
+    return tables, relations
+
+
+def year_earlier(period: str) -> str:
+    """The same period a year earlier: 2020-T2 -> 2019-T2, 2020 -> 2019."""
+    return f"{int(period[:4]) - 1}{period[4:]}"
+
+
+# The headline tables and the columns shown again for the same period a year earlier.
+PREVIOUS_YEAR = {
+    "unika_individer": ["inskrivna", "avslutade"],
+    "kolada": ["avslutade", "arbete_eller_studier", "andel_arbete_eller_studier"],
+    "arbetstraning_resultat": [
+        "avslutat_arbetstraning",
+        "arbete_eller_studier",
+        "andel_arbete_eller_studier",
+    ],
+    "sjalvforsorjning": ["uppfoljningsbara", "sjalvforsorjande", "andel_sjalvforsorjande"],
+}
+
+
+def _add_previous_year(
+    tables: list[ReportTable],
+    earlier_tables: list[ReportTable],
+    earlier_relations: list[Relation],
+    earlier: str,
+) -> list[Relation]:
+    """Add the PREVIOUS_YEAR columns (headed with the earlier period) to the headline tables; the
+    relations among the earlier statistics they show, for disclosure control over both years at once.
+
+    The earlier statistics get keys of their own (`period=<earlier>` first), so a figure of last year is
+    one statistic wherever it appears; a relation of last year's report that names a statistic not shown
+    here is left out (the reader of this report does not have it)."""
+    by_id = {t.id: t for t in earlier_tables}
+
+    def earlier_key(key: Key) -> Key:
+        return (f"period={earlier}", *key)
+
+    shown: set[Key] = set()
+    for table in tables:
+        columns = PREVIOUS_YEAR.get(table.id)
+        if not columns or table.id not in by_id:
+            continue
+        before, grid = by_id[table.id].grid, table.grid
+        for c in columns:
+            new = f"{c}_fjol"
+            grid.columns.append(new)
+            table.labels[new] = f"{table.labels[c]} {earlier}"
+            table.units[new] = table.units[c]
+            counted = c in grid.count_columns
+            for r in grid.rows:
+                value = before.values.get((r, c)) if r in before.rows else None
+                grid.values[(r, new)] = 0 if value is None and counted else value
+                if counted:
+                    grid.keys[(r, new)] = earlier_key(before.key(r, c))
+                    shown.add(grid.keys[(r, new)])
+            if counted:
+                grid.count_columns.append(new)
+                if c in grid.total_columns:
+                    grid.total_columns.add(new)
+            if c in grid.derived:
+                rests_on = grid.derived[c]
+                grid.derived[new] = Derived(
+                    f"{rests_on.denominator}_fjol",
+                    f"{rests_on.numerator}_fjol" if rests_on.numerator else None,
+                )
+        table.definition += (
+            f" Kolumnerna märkta {earlier} visar samma period ett år tidigare; röjandekontrollen omfattar "
+            "båda åren tillsammans, så att ingen dold siffra kan räknas fram ur det andra årets siffror."
+        )
+    return [
+        linear([(earlier_key(k), c) for k, c in r.terms], r.sense, f"{r.why} ({earlier})")
+        for r in earlier_relations
+        if all(earlier_key(k) in shown for k, _ in r.terms)
+    ]
+
+
+def _build_tables(
+    con: duckdb.DuckDBPyConnection, period: str, threshold: int
+) -> tuple[list[ReportTable], list[Relation]]:
     tables: list[ReportTable] = []
     relations: list[Relation] = []
     jobbtorg = _jobbtorg(con)
@@ -594,6 +703,8 @@ def build_tables(
         total_rows=(),
         derived={"andel_sjalvforsorjande": Derived("uppfoljningsbara", "sjalvforsorjande")},
     )
+    for r in grid.rows:
+        _not_yet(grid, grid.values[(r, "avslutade")], "uppfoljningsbara", ["andel_sjalvforsorjande"], [r])
     relations += _orderings(
         grid,
         [("uppfoljningsbara", "avslutade"), ("sjalvforsorjande", "uppfoljningsbara")],
@@ -607,7 +718,9 @@ def build_tables(
             "Av dem som avslutades i perioden: andelen utan nettoutbetalt försörjningsstöd (återkrav avräknade, "
             "övrigt bistånd ej medräknat) den månad som ligger 3, 6, 12, 18, 24, 36 och 48 månader efter "
             "avslutsmånaden. "
-            "Bara personer vars uppföljningsmånad finns i de levererade utbetalningarna räknas.",
+            "Bara personer vars uppföljningsmånad finns i de levererade utbetalningarna räknas. "
+            f"{NOT_YET.capitalize()}: ingen av dem kan följas upp än (uppföljningsmånaden har inte kommit, "
+            "eller dess utbetalningar är inte levererade).",
             "sjalvforsorjning",
             "Efter avslut",
             labels,
@@ -713,27 +826,44 @@ def build_tables(
         total_columns=["avslutade", "arbete_eller_studier"],
         derived={"andel_arbete_eller_studier": Derived("avslutade", "arbete_eller_studier")},
     )
+    for r in details:  # kommunal anställning per jobbtorg: so few that it would only force suppression
+        grid.values[(r, "kommunal_anstallning")] = None
     for r in jobbtorg:
         relations.append(
             sums_to(
                 grid.key(r, "arbete_eller_studier"), [grid.key(r, "arbete"), grid.key(r, "studier")], "kolada"
             )
         )
-        relations.append(  # an avslut for work is regular work or a municipal employment
-            sums_to(
-                unika.key(r, "avslut_arbete"),
-                [grid.key(r, "arbete"), grid.key(r, "kommunal_anstallning")],
-                "arbete = reguljärt + kommunalt",
-            )
+    relations.append(  # an avslut for work is regular work or a municipal employment
+        sums_to(
+            unika.key("totalt", "avslut_arbete"),
+            [grid.key("totalt", "arbete"), grid.key("totalt", "kommunal_anstallning")],
+            "arbete = reguljärt + kommunalt",
+        )
+    )
+    for r in details:  # the same per jobbtorg, where kommunal anställning is not shown
+        relations.append(
+            at_most(grid.key(r, "arbete"), unika.key(r, "avslut_arbete"), "arbete <= avslut arbete")
         )
     relations += _column_sums(
         grid,
         details,
         "totalt",
-        ["arbete", "kommunal_anstallning", "arbete_eller_studier"],
+        ["arbete", "arbete_eller_studier"],
         "jobbtorg, sista avslut",
         exact=False,
         nested=False,
+    )
+    relations.append(  # the city's kommunal anställning against the jobbtorg's (avslut arbete - arbete)
+        linear(
+            [
+                (grid.key("totalt", "kommunal_anstallning"), 1),
+                *((unika.key(r, "avslut_arbete"), -1) for r in details),
+                *((grid.key(r, "arbete"), 1) for r in details),
+            ],
+            "~<=",
+            "jobbtorg, sista avslut: kommunal_anstallning",
+        )
     )
     tables.append(
         ReportTable(
@@ -745,7 +875,10 @@ def build_tables(
             "en visstidsanställning, räknas inte som arbete: ett avslut till subventionerat arbete medan eller "
             "inom 30 dagar efter en visstidsanställning räknas som kommunal anställning (en uppskattning); "
             "osubventionerat arbete räknas alltid som arbete. Koladas krav att anställningen varat minst en "
-            "månad och att studierna ger rätt till studiemedel kan inte kontrolleras.",
+            "månad och att studierna ger rätt till studiemedel kan inte kontrolleras. Kommunal anställning "
+            "redovisas bara för hela staden: per jobbtorg är den så liten att den skulle behöva döljas, och "
+            "med den de siffror den går att räkna ut ur (arbete, avslut till arbete), så att Koladas andel "
+            "inte kunde visas.",
             "kolada_resultat_vid_avslut",
             "Jobbtorg",
             labels,
@@ -784,6 +917,7 @@ def build_tables(
     )
     for r in grid.rows:  # of those who ended in the period
         relations.append(at_most(grid.key(r, "personer"), unika.key("totalt", "avslutade"), "före och efter"))
+    _not_yet(grid, unika.values[("totalt", "avslutade")], "personer", ["fore", "efter_sek", "forandring"])
     tables.append(
         ReportTable(
             "forsorjningsstod_fore_efter",
@@ -791,7 +925,9 @@ def build_tables(
             "Minskar kostnaderna för försörjningsstöd efter Jobbtorg? (2007: -56 % två månader efter avslut)",
             "Genomsnittligt nettoutbetalt försörjningsstöd per person: per månad under de tre månaderna före "
             "inskrivningsmånaden, och månad +2 och +8 efter avslutsmånaden, för dem som avslutades i perioden "
-            "och vars månader finns i de levererade utbetalningarna.",
+            "och vars månader finns i de levererade utbetalningarna. "
+            f"{NOT_YET.capitalize()}: ingen av dem kan följas upp än (månaden har inte kommit, eller dess "
+            "utbetalningar är inte levererade).",
             "forsorjningsstod_fore_efter",
             "Efter avslut",
             labels,

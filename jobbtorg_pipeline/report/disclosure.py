@@ -40,7 +40,11 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import linprog
 
+from jobbtorg_pipeline.report.optimal import NoSolution, hiding_cost, optimal_hidden
+
 HIDDEN = ".."  # the Swedish official statistics mark for a value not shown
+NOT_YET = "ej ännu"  # a follow-up whose month has not come, or whose payments are not yet delivered
+MARKS = (HIDDEN, NOT_YET)
 Key = tuple[str, ...]  # the statistic a count cell shows, e.g. ("unika_individer", "jobbtorg=totalt", ...)
 Cell = tuple[str, str]  # (row, column) of one table
 TOLERANCE = 1e-6
@@ -115,6 +119,11 @@ def at_most(parts: Key | Sequence[Key], wholes: Key | Sequence[Key], why: str) -
     parts = [parts] if _is_key(parts) else parts
     wholes = [wholes] if _is_key(wholes) else wholes
     return Relation(_merge([*((p, 1) for p in parts), *((w, -1) for w in wholes)]), "<=", why)
+
+
+def linear(terms: Iterable[tuple[Key, int]], sense: str, why: str) -> Relation:
+    """sum(coefficient * statistic) = 0 (`=`), <= 0 (`<=`), or nearly so (`~`, `~<=`)."""
+    return Relation(_merge(terms), sense, why)  # type: ignore[arg-type]
 
 
 def _is_key(value: object) -> bool:
@@ -241,15 +250,40 @@ def protected(interval: Sequence[float], threshold: int) -> bool:
     return lo <= 0 and hi >= threshold
 
 
+METHODS = ("optimal", "greedy")
+
+
 def choose_hidden(
-    values: dict[Key, int], relations: Sequence[Relation], threshold: int, totals: set[Key] = frozenset()
+    values: dict[Key, int],
+    relations: Sequence[Relation],
+    threshold: int,
+    totals: set[Key] = frozenset(),
+    *,
+    method: str = "optimal",
 ) -> set[Key]:
-    """The statistics to hide: the small counts, and the fewest others (greedily) that protect them."""
+    """The statistics to hide: the small counts, and others that protect them: the cheaper of the set the
+    integer program finds and the greedy one (`optimal`), or the greedy one alone (`greedy`). Either is
+    checked by the LP audit, which hides more, greedily, should a primary still be unprotected."""
     attacker = Attacker(values, relations)
     primary = sorted(k for k, v in values.items() if 0 < v < threshold)
-    hidden = set(primary)
+    greedy = _complete(attacker, primary, set(primary), totals, threshold)
+    if method != "optimal" or not primary:
+        return greedy
+    try:  # the integer program's copies bound how far a hidden cell may move, and it stops at a node
+        chosen = optimal_hidden(values, relations, threshold, totals)  # limit: never worse than greedy
+    except NoSolution:
+        return greedy
+    chosen = _complete(attacker, primary, chosen | set(primary), totals, threshold)
+    price = {name: hiding_cost(found, values, totals) for name, found in (("g", greedy), ("o", chosen))}
+    return chosen if price["o"] <= price["g"] else greedy
+
+
+def _complete(
+    attacker: Attacker, primary: list[Key], hidden: set[Key], totals: set[Key], threshold: int
+) -> set[Key]:
+    """Hide more, greedily, until a whole pass finds every primary protected."""
     todo = primary
-    while todo:  # until a whole pass finds every primary protected
+    while todo:
         for key in todo:
             interval = attacker.interval(key, hidden)
             while not protected(interval, threshold):
@@ -308,10 +342,12 @@ def report_values(grids: Sequence[Grid]) -> tuple[dict[Key, int], set[Key]]:
     return values, totals
 
 
-def protect(grids: Sequence[Grid], relations: Sequence[Relation], threshold: int) -> set[Key]:
+def protect(
+    grids: Sequence[Grid], relations: Sequence[Relation], threshold: int, *, method: str = "optimal"
+) -> set[Key]:
     """Hide what must be hidden in every table, in place; the hidden statistics."""
     values, totals = report_values(grids)
-    hidden = choose_hidden(values, relations, threshold, totals)
+    hidden = choose_hidden(values, relations, threshold, totals, method=method)
     for grid in grids:
         grid.hidden = {cell for cell in grid.count_cells() if grid.key(*cell) in hidden}
         hide_derived(grid, threshold)
@@ -322,8 +358,8 @@ def hide_derived(grid: Grid, threshold: int) -> None:
     """Shares, means and medians resting on a hidden count or taken over fewer than the threshold."""
     for column, rests_on in grid.derived.items():
         for row in grid.rows:
-            if grid.values.get((row, column)) is None:
-                continue  # nothing to show (a share of nobody): it stays empty
+            if grid.values.get((row, column)) in (None, NOT_YET):
+                continue  # nothing to show (a share of nobody, a follow-up not yet possible)
             denominator = grid.values.get((row, rests_on.denominator))
             bases = [rests_on.denominator, *([rests_on.numerator] if rests_on.numerator else [])]
             if any((row, b) in grid.hidden for b in bases) or denominator is None or denominator < threshold:

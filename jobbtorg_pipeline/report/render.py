@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jobbtorg_pipeline.report.content import Chart, ReportTable
-from jobbtorg_pipeline.report.disclosure import HIDDEN
+from jobbtorg_pipeline.report.disclosure import HIDDEN, MARKS, NOT_YET
 
 CSS = """
 body{font-family:Arial,Helvetica,sans-serif;margin:2rem auto;max-width:70rem;color:#1d1d1b;line-height:1.4}
@@ -29,8 +29,8 @@ svg.diagram{display:block;margin:.5rem 0}nav ol{columns:2}
 def _fmt(value: Any, unit: str) -> str:
     if value is None:
         return ""
-    if value == HIDDEN:
-        return HIDDEN
+    if value in MARKS:
+        return str(value)
     if unit == "andel":
         return f"{100 * float(value):.0f} %".replace(".", ",")
     if unit == "procent":
@@ -72,8 +72,8 @@ def _chart(table: ReportTable, chart: Chart) -> str:
             parts.append(
                 f'<text x="{205 + width:.1f}" y="{y + 14}" font-size="12">{html.escape(label)}</text>'
             )
-        elif value == HIDDEN:
-            parts.append(f'<text x="205" y="{y + 14}" font-size="12">{HIDDEN}</text>')
+        elif value in MARKS:
+            parts.append(f'<text x="205" y="{y + 14}" font-size="12">{html.escape(str(value))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -160,8 +160,8 @@ def render_excel(
                 unit = t.units[column]
                 if value is None:
                     continue
-                if value == HIDDEN:
-                    sheet.write_string(i, j, HIDDEN)
+                if value in MARKS:
+                    sheet.write_string(i, j, str(value))
                 elif unit == "andel":
                     sheet.write_number(i, j, float(value), share)
                 elif unit in ("dagar", "procent"):
@@ -193,7 +193,10 @@ def disclosure_rule(threshold: int) -> str:
         "uppgift döljs i alla tabeller där den förekommer, och ytterligare tal döljs där ett dolt tal annars "
         "skulle kunna räknas fram eller ringas in ur rapportens övriga tal, summor och samband, också mellan "
         f"tabeller: inget tal från 1 till {threshold - 1} kan avgränsas snävare än att det kan vara 0 och minst "
-        f"{threshold}."
+        f"{threshold}. De tal som döljs för att skydda ett litet tal väljs så att så få som möjligt döljs, "
+        "och en summa bara när inget annat räcker. Kolumner märkta med en period ett år tidigare skyddas "
+        f"tillsammans med årets. {NOT_YET.capitalize()}: uppföljningen kan inte göras än (månaden har inte "
+        "kommit, eller dess utbetalningar är inte levererade)."
     )
 
 
