@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint format ui docs benchmark clean
+.PHONY: setup demo test lint check-defs format ui docs benchmark clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,12 +19,15 @@ setup: $(STAMP)  ## create .venv and install the project with its pinned depende
 demo: setup  ## generate a demo source and run the whole pipeline on it
 	$(BIN)/jobbtorg demo
 
-test: setup lint  ## lint, then the whole test suite (what CI runs)
+test: setup lint check-defs  ## lint, load every definition with dg, then the whole test suite (what CI runs)
 	$(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+check-defs: setup  ## dg check defs: every asset, check, job, schedule and sensor loads, as in the UI and the daemon
+	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/dg check defs
 
 format: setup
 	$(BIN)/ruff format .
