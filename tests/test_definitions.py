@@ -61,3 +61,16 @@ def test_every_package_folder_is_installed():
             relative = init.parent.relative_to(ROOT / folder).parts
             found.add(".".join((package, *relative)))
     assert found == listed
+
+
+def test_dg_is_pinned_at_dagsters_version():
+    """`dg check defs` in `make test` loads the definitions with dagster-dg-cli: a different version than
+    dagster's may judge them by other rules."""
+    pins = dict(
+        line.split("==", 1) for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line
+    )
+    assert pins["dagster-dg-cli"] == pins["dagster-dg-core"] == pins["dagster"]
+    dev = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["dev"]
+    assert f"dagster-dg-cli=={pins['dagster']}" in dev
+    dg_config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["dg"]
+    assert dg_config["project"]["code_location_target_module"] == "jobbtorg_pipeline.definitions"
