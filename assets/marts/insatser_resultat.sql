@@ -3,27 +3,32 @@
 -- the month the insats ended. The cohort of a (period, insatstyp, regi) is the persons whose insats of
 -- that type and regi ended in the period; for a person with several, the last one counts (same day: the
 -- highest insats_id), and its outcome is read in staging.insats_utfall. Under `totalt` the last insats of
--- any type (or regi) counts, so a person is one person there.
+-- any type (or regi) counts, so a person is one person there. The cohorts are formed per level of
+-- staging.insats_niva (the mart's own `totalt` rows and, for the breakdown table, each group of the
+-- insats's registration): within a group the person's last insats among the group's insatser counts.
 WITH per_person AS (
     -- one row per person in each (period, insatstyp, regi) and their totals where an insats is active:
     -- the person's last insats ended in the period there, if any (the highest `ordning`)
-    SELECT ip.period, ip.person_key, p.kon,
+    SELECT ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon,
            CASE WHEN grouping(ip.insatstyp) = 1 THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
            CASE WHEN grouping(ip.regi) = 1 THEN 'totalt' ELSE ip.regi END AS regi,
            max(u.ordning) FILTER (WHERE ip.avslutad_i_perioden) AS ordning
-    FROM staging.insats_period AS ip
+    FROM staging.insats_niva AS ip
     JOIN staging.personer AS p ON p.person_key = ip.person_key
     LEFT JOIN staging.insats_utfall AS u ON u.insats_id = ip.insats_id
-    GROUP BY ip.period, ip.person_key, p.kon, CUBE (ip.insatstyp, ip.regi)
+    WHERE NOT ip.totalt  -- the mart has no jobbtorg: one row per insats-period and level
+    GROUP BY ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon, CUBE (ip.insatstyp, ip.regi)
 ),
 utfall AS (
-    SELECT pp.period, pp.insatstyp, pp.regi, pp.kon, u.status,
+    SELECT pp.period, pp.dimension, pp.grupp, pp.insatstyp, pp.regi, pp.kon, u.status,
            u.uppfoljningsbar_6_man, u.sjalvforsorjande_6_man,
            u.uppfoljningsbar_12_man, u.sjalvforsorjande_12_man
     FROM per_person AS pp
     LEFT JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
 )
 SELECT period,
+       dimension,
+       grupp,
        insatstyp,
        regi,
        CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
@@ -46,4 +51,5 @@ SELECT period,
        count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man)
            / nullif(count(*) FILTER (WHERE uppfoljningsbar_12_man), 0) AS andel_sjalvforsorjande_12_man
 FROM utfall
-GROUP BY GROUPING SETS ((period, insatstyp, regi, kon), (period, insatstyp, regi))
+GROUP BY GROUPING SETS ((period, dimension, grupp, insatstyp, regi, kon),
+                        (period, dimension, grupp, insatstyp, regi))

@@ -211,7 +211,7 @@ def test_every_breakdown_table_has_the_marts_columns_plus_dimension_and_grupp(ru
 
     marts = {m.name: m for m in load_marts()}
     broken_down = [m for m in marts.values() if m.grupper_av]
-    assert len(broken_down) == 10
+    assert len(broken_down) == 12
     with run.analysts() as con:
         for m in broken_down:
             base = [d[0] for d in con.execute(f"SELECT * FROM marts.{m.grupper_av} LIMIT 0").description]
