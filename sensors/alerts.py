@@ -68,10 +68,17 @@ def _evaluate(context: dg.RunStatusSensorContext, jobbtorg: JobbtorgResource) ->
     )
 
 
+# Both alert sensors watch every run on the instance (monitor_all_code_locations): a run of `jobbtorg run`
+# is executed in its process, not launched from the code location, so it carries no origin, and a sensor
+# watching only its own code location skips it. The instance serves this one code location.
+
+
 @dg.run_failure_sensor(
     name="larm_misslyckad_korning",
+    monitor_all_code_locations=True,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Records every failed or blocked run as an alert (larm.jsonl, the log, a webhook if set).",
+    description="Records every failed or blocked run as an alert (larm.jsonl, the log, a webhook if set), "
+    "whoever started it: a blocking check that fails stops its step, so the run fails.",
 )
 def failed_run_alert(context: dg.RunFailureSensorContext, jobbtorg: JobbtorgResource) -> None:
     _evaluate(context, jobbtorg)
@@ -80,6 +87,7 @@ def failed_run_alert(context: dg.RunFailureSensorContext, jobbtorg: JobbtorgReso
 @dg.run_status_sensor(
     name="larm_avbruten_korning",
     run_status=dg.DagsterRunStatus.CANCELED,
+    monitor_all_code_locations=True,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Records every cancelled run as an alert, as for failed runs.",
 )
