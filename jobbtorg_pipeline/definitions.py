@@ -14,7 +14,7 @@ from jobbtorg_pipeline.quality.checks import quality_checks
 from jobbtorg_pipeline.resources import JobbtorgResource
 from jobbtorg_pipeline.sensors.alerts import cancelled_run_alert, dead_cli_runs, failed_run_alert
 from jobbtorg_pipeline.sensors.extract import new_extract_sensor
-from jobbtorg_pipeline.sensors.schedule import nightly_schedule
+from jobbtorg_pipeline.sensors.schedule import REPORT_FRESHNESS, nightly_schedule
 from jobbtorg_pipeline.settings import Settings
 
 ALL_ASSETS_JOB = "jobbtorg_alla"
@@ -31,8 +31,10 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         executor_def=dg.in_process_executor,
         tags={"jobbtorg/skriver": "lager"},
     )
+    # freshness is the nightly run's promise, so the automation's policy is attached here, not in the report
+    report = tertialrapport.map_asset_specs(lambda spec: dg.apply_freshness_policy(spec, REPORT_FRESHNESS))
     return dg.Definitions(
-        assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil, tertialrapport],
+        assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil, report],
         asset_checks=quality_checks,
         jobs=[all_assets],
         schedules=[nightly_schedule(ALL_ASSETS_JOB)],
