@@ -202,7 +202,46 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
         "FROM marts.parallella_insatser WHERE period = ? AND kon = 'totalt'",
         p,
     )
+    malgrupper = {  # every målgrupp of any period, in the contract's order, then Totalt
+        "fsst_arbetsloshet": "Försörjningsstöd, arbetslöshet",
+        "fsst_annat": "Försörjningsstöd, andra skäl",
+        "sfi": "SFI",
+        "etablering": "Etablering",
+        "ungdom": "Ungdomar 16-24 år",
+        "funktionsnedsattning": "Funktionsnedsättning",
+        "okänd": "Målgrupp saknas",
+    }
+    present = {
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT grupp FROM marts.unika_individer_grupper WHERE dimension = 'malgrupp'"
+        ).fetchall()
+    }
+    by_malgrupp = _select(
+        con,
+        "SELECT grupp, u.inskrivna, u.avslutade, k.arbete_eller_studier, k.andel_arbete_eller_studier "
+        "FROM marts.unika_individer_grupper AS u LEFT JOIN marts.kolada_resultat_vid_avslut_grupper AS k "
+        "USING (period, jobbtorg, kon, dimension, grupp) WHERE period = ? AND jobbtorg = 'totalt' "
+        "AND kon = 'totalt' AND dimension = 'malgrupp'",
+        p,
+    )
+    city = _select(
+        con,
+        "SELECT 'Totalt', u.inskrivna, u.avslutade, k.arbete_eller_studier, k.andel_arbete_eller_studier "
+        "FROM marts.unika_individer AS u JOIN marts.kolada_resultat_vid_avslut AS k "
+        "USING (period, jobbtorg, kon) WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt'",
+        p,
+    )
     return {
+        "malgrupp": {
+            **{
+                label: [v if v is not None else 0 for v in by_malgrupp.get(g, [0, 0, 0])[:3]]
+                + by_malgrupp.get(g, [None] * 4)[3:]
+                for g, label in malgrupper.items()
+                if g in present
+            },
+            **city,
+        },
         "unika_individer": _with_zeros(
             _select(
                 con,

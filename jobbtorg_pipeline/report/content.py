@@ -1044,7 +1044,12 @@ def _build_tables(
             row_labels={OVRIGA_REGLER: "Övriga regler"},
         )
     )
-    return tables, relations
+    from jobbtorg_pipeline.report import tabeller  # its modules build on this one's helpers
+
+    more, related = tabeller.build(con, period, threshold, tables)
+    at = next(i for i, t in enumerate(tables) if t.id == "datakvalitet")  # data quality stays last
+    tables[at:at] = more
+    return tables, relations + related
 
 
 def _insatstyp(code: str) -> str:
