@@ -12,6 +12,10 @@ reader knows how the tables hang together (a total is the sum of its rows, `arbe
   reading that tells a reader most, unless the published figures contradict it; then as what holds
   (the total is at most the sum of its parts, and at least each part where a person counts in both).
 - **Primary** cells: a count from 1 to threshold - 1 (0 is shown: it identifies no one).
+- **Withheld** cells: a count a table leaves out but a reader can still work out from the counts it
+  shows (Kolada's kommunal anställning per jobbtorg is avslut till arbete minus arbete). It is never
+  shown, costs nothing to hide, and is protected like any other: when it is small, enough of the counts
+  it follows from are hidden.
 - **Criterion.** For each primary cell, linear programming (HiGHS) gives the interval [lo, hi] a reader
   can narrow it to from every published count and every relation at once; integer counts round lo up and
   hi down. The cell is protected when lo <= 0 and hi >= threshold: the published figures can tell
@@ -76,11 +80,14 @@ class Grid:
     total_columns: set[str] = field(default_factory=set)
     derived: dict[str, Derived] = field(default_factory=dict)  # column -> what it rests on
     hidden: set[Cell] = field(default_factory=set)
+    withheld: set[Cell] = field(default_factory=set)  # counts never shown, but derivable: protected
 
     def key(self, row: str, column: str) -> Key:
         return self.keys.get((row, column), (self.name, row, column))
 
     def value(self, row: str, column: str) -> Any:
+        if (row, column) in self.withheld:
+            return None
         return HIDDEN if (row, column) in self.hidden else self.values.get((row, column))
 
     def count_cells(self) -> list[Cell]:
@@ -260,21 +267,25 @@ def choose_hidden(
     totals: set[Key] = frozenset(),
     *,
     method: str = "optimal",
+    withheld: set[Key] = frozenset(),
 ) -> set[Key]:
-    """The statistics to hide: the small counts, and others that protect them: the cheaper of the set the
-    integer program finds and the greedy one (`optimal`), or the greedy one alone (`greedy`). Either is
-    checked by the LP audit, which hides more, greedily, should a primary still be unprotected."""
+    """The statistics not shown: the withheld ones, the small counts, and others that protect them: the
+    cheaper of the set the integer program finds and the greedy one (`optimal`), or the greedy one alone
+    (`greedy`). Either is checked by the LP audit, which hides more, greedily, should a primary still be
+    unprotected."""
     attacker = Attacker(values, relations)
     primary = sorted(k for k, v in values.items() if 0 < v < threshold)
-    greedy = _complete(attacker, primary, set(primary), totals, threshold)
+    greedy = _complete(attacker, primary, set(primary) | withheld, totals, threshold)
     if method != "optimal" or not primary:
         return greedy
-    try:  # the integer program's copies bound how far a hidden cell may move, and it stops at a node
-        chosen = optimal_hidden(values, relations, threshold, totals)  # limit: never worse than greedy
+    try:  # the integer program's copies bound how far a hidden cell may move; it stops at a node
+        chosen = optimal_hidden(values, relations, threshold, totals, withheld)  # limit: no worse than greedy
     except NoSolution:
         return greedy
-    chosen = _complete(attacker, primary, chosen | set(primary), totals, threshold)
-    price = {name: hiding_cost(found, values, totals) for name, found in (("g", greedy), ("o", chosen))}
+    chosen = _complete(attacker, primary, chosen | set(primary) | withheld, totals, threshold)
+    price = {
+        name: hiding_cost(found - withheld, values, totals) for name, found in (("g", greedy), ("o", chosen))
+    }
     return chosen if price["o"] <= price["g"] else greedy
 
 
@@ -342,14 +353,22 @@ def report_values(grids: Sequence[Grid]) -> tuple[dict[Key, int], set[Key]]:
     return values, totals
 
 
+def withheld_statistics(grids: Sequence[Grid]) -> set[Key]:
+    """The statistics no table shows (withheld wherever they appear)."""
+    keys = {g.key(*c) for g in grids for c in g.count_cells() if c in g.withheld}
+    shown = {g.key(*c) for g in grids for c in g.count_cells() if c not in g.withheld}
+    return keys - shown
+
+
 def protect(
     grids: Sequence[Grid], relations: Sequence[Relation], threshold: int, *, method: str = "optimal"
 ) -> set[Key]:
-    """Hide what must be hidden in every table, in place; the hidden statistics."""
+    """Hide what must be hidden in every table, in place; the statistics not shown (withheld included)."""
     values, totals = report_values(grids)
-    hidden = choose_hidden(values, relations, threshold, totals, method=method)
+    withheld = withheld_statistics(grids)
+    hidden = choose_hidden(values, relations, threshold, totals, method=method, withheld=withheld)
     for grid in grids:
-        grid.hidden = {cell for cell in grid.count_cells() if grid.key(*cell) in hidden}
+        grid.hidden = {c for c in grid.count_cells() if grid.key(*c) in hidden and c not in grid.withheld}
         hide_derived(grid, threshold)
     return hidden
 
@@ -371,5 +390,5 @@ def published_small_counts(grid: Grid, threshold: int) -> list[Cell]:
     return [
         (r, c)
         for r, c in grid.count_cells()
-        if (r, c) not in grid.hidden and 0 < grid.values[(r, c)] < threshold
+        if (r, c) not in grid.hidden | grid.withheld and 0 < grid.values[(r, c)] < threshold
     ]

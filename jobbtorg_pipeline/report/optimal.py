@@ -4,7 +4,8 @@ Hiding the cells one at a time (`disclosure.choose_hidden`'s greedy passes) ofte
 needed: one column of tiny counts can take a whole table's columns with it. Here the choice is one mixed
 integer program over the whole report, in the manner of τ-ARGUS' optimal method (Fischetti and Salazar):
 
-- a binary `y_k` per statistic: hidden (1) or shown (0); every primary (1 to threshold - 1) is hidden;
+- a binary `y_k` per statistic: hidden (1) or shown (0); every primary (1 to threshold - 1)
+  and every withheld statistic (never shown, costing nothing) is hidden;
 - for each primary `p`, four copies of the statistics tied to it through relations, each a table a
   reader could believe: all relations hold, a shown statistic keeps its value, a hidden one may move (down
   to 0, up by a bounded amount), and `p` is 0 (down) or at least the threshold (up). One pair of copies
@@ -43,8 +44,10 @@ def optimal_hidden(
     relations: Sequence,
     threshold: int,
     costly: set = frozenset(),
+    withheld: set = frozenset(),
 ) -> set:
-    """The primaries and the cheapest complementary cells that protect them (see the module doc)."""
+    """The primaries and the cheapest complementary cells that protect them (see the module doc);
+    `withheld` statistics are never shown (hidden, at no cost)."""
     keys = sorted(values)
     index = {k: i for i, k in enumerate(keys)}
     n = len(keys)
@@ -62,9 +65,9 @@ def optimal_hidden(
     cols: list[int] = []  # the variables: y (n), then h (one per nearly additive sum), then the copies
     lower: list[float] = [0.0] * n
     upper: list[float] = [1.0] * n
-    for k in primary:
+    for k in [*primary, *withheld]:
         lower[index[k]] = 1.0
-    cost = [_cost(k, values, costly) for k in keys]
+    cost = [0.0 if k in withheld else _cost(k, values, costly) for k in keys]
     integral = [1] * n
     approx = [j for j, (_, sense) in enumerate(rels) if sense in ("~", "~<=")]
     h_of = {}
