@@ -7,8 +7,8 @@ import duckdb
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_marts
-from jobbtorg_pipeline.provenance import ensure_publishable
-from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS, record_published
+from jobbtorg_pipeline.provenance import ensure_publishable, record_published
+from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS
 from jobbtorg_pipeline.report.build import file_sha256
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.warehouse import connect_internal, internal_file_lock, publish

@@ -9,19 +9,14 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
+from jobbtorg_pipeline.perioder import previous_tertial, tertial
 from jobbtorg_pipeline.provenance import ensure_publishable, record_built
 from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS
 from jobbtorg_pipeline.report.build import run_inputs, versions, write_preliminary
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
-from jobbtorg_pipeline.sensors.schedule import tertial
 from jobbtorg_pipeline.warehouse import connect_internal
 
 GROUP = "report"
-
-
-def _previous(period: str) -> str:
-    year, t = int(period[:4]), int(period[-1])
-    return f"{year - 1}-T3" if t == 1 else f"{year}-T{t - 1}"
 
 
 @dg.asset(
@@ -45,7 +40,7 @@ def tertialrapport(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -
         known = {r[0] for r in con.execute("SELECT DISTINCT period FROM marts.unika_individer").fetchall()}
         inputs = run_inputs(con)
         current = tertial(uttag)
-        for period in (current, _previous(current)):
+        for period in (current, previous_tertial(current)):
             if period not in known or (period != current and versions(settings, period)):
                 continue
             folder = write_preliminary(settings, period, con=con, inputs=inputs)

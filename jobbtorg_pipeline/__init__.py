@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from importlib.resources import files as installed_folder  # not `resources`: a submodule of ours
 from pathlib import Path
 
 __version__ = "0.1.0"
@@ -17,14 +18,10 @@ def code_version() -> str:
 
     A frozen tertial records it: a rebuild can then tell new inputs from new code.
     """
-    import jobbtorg_pipeline.assets
-    import jobbtorg_pipeline.quality
-    import jobbtorg_pipeline.sensors
-
     digest = hashlib.sha256()
+    # the installed folders by name, not by import: this package sits below every layer
     roots = [Path(__file__).parent] + [
-        Path(m.__file__).parent
-        for m in (jobbtorg_pipeline.assets, jobbtorg_pipeline.quality, jobbtorg_pipeline.sensors)
+        Path(str(installed_folder(f"jobbtorg_pipeline.{name}"))) for name in ("assets", "quality", "sensors")
     ]
     for root in roots:
         for path in sorted(

@@ -47,7 +47,7 @@ def _positive(text: str) -> int:
 
 
 def _period(text: str) -> str:
-    from jobbtorg_pipeline.report.build import PERIOD
+    from jobbtorg_pipeline.perioder import PERIOD
 
     if not PERIOD.match(text):
         raise argparse.ArgumentTypeError(

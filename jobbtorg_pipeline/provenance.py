@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
@@ -198,3 +199,37 @@ def _descriptions(con: duckdb.DuckDBPyConnection, loads: list[str]) -> dict[str,
 def _listed(tables: Sequence[str], most: int = 4) -> str:
     shown = ", ".join(tables[:most])
     return shown + (f" and {len(tables) - most} more" if len(tables) > most else "")
+
+
+# The publish ledger: the extract files behind each published analysts' file. Written by the publish
+# step; read by the truncation and snapshot-age checks (their baseline) and by a report's manifest.
+PUBLISHED_DDL = """
+CREATE SCHEMA IF NOT EXISTS kvalitet;
+CREATE TABLE IF NOT EXISTS kvalitet.publicerade_filer (
+    run_id VARCHAR, publicerad TIMESTAMP, uttagsdatum DATE,
+    kalla VARCHAR, fil VARCHAR, manad VARCHAR, rader BIGINT, sha256 VARCHAR);
+ALTER TABLE kvalitet.publicerade_filer ADD COLUMN IF NOT EXISTS analysfil_sha256 VARCHAR;
+"""
+
+
+def record_published(con: duckdb.DuckDBPyConnection, run_id: str, analysfil_sha256: str) -> None:
+    """Remember what is being published: the truncation check's baseline for the next run, and the
+    extract files behind the analysts' file whose SHA-256 is `analysfil_sha256` (a report's manifest)."""
+    con.execute(PUBLISHED_DDL)
+    con.execute(
+        """
+        INSERT INTO kvalitet.publicerade_filer
+            (run_id, publicerad, uttagsdatum, kalla, fil, manad, rader, sha256, analysfil_sha256)
+        SELECT ?, now()::TIMESTAMP, (SELECT uttagsdatum FROM raw.uttag), kalla, fil, manad, rader + avvisade,
+               sha256, ?
+        FROM raw.filer WHERE status = 'last'
+        """,
+        [run_id, analysfil_sha256],
+    )
+
+
+def published_uttagsdatum(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The uttagsdatum of the last published run, or None before the first publication."""
+    con.execute(PUBLISHED_DDL)
+    row = con.execute("SELECT arg_max(uttagsdatum, publicerad) FROM kvalitet.publicerade_filer").fetchone()
+    return row[0] if row else None

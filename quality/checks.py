@@ -21,7 +21,15 @@ import duckdb
 from dagster import AssetCheckExecutionContext
 
 from jobbtorg_pipeline.assets.lineage import upstream
-from jobbtorg_pipeline.provenance import CASE_SYSTEM, PAYMENTS, BlockingCheck, loads_of, record_outcome
+from jobbtorg_pipeline.provenance import (
+    CASE_SYSTEM,
+    PAYMENTS,
+    PUBLISHED_DDL,
+    BlockingCheck,
+    loads_of,
+    published_uttagsdatum,
+    record_outcome,
+)
 from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
 from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
@@ -31,14 +39,6 @@ from jobbtorg_pipeline.warehouse import connect_internal
 
 SOURCES = ("inskrivningar", "insatser", "utbetalningar")
 _RULES = {r.id: r for r in DATASET_RULES}
-
-PUBLISHED_DDL = """
-CREATE SCHEMA IF NOT EXISTS kvalitet;
-CREATE TABLE IF NOT EXISTS kvalitet.publicerade_filer (
-    run_id VARCHAR, publicerad TIMESTAMP, uttagsdatum DATE,
-    kalla VARCHAR, fil VARCHAR, manad VARCHAR, rader BIGINT, sha256 VARCHAR);
-ALTER TABLE kvalitet.publicerade_filer ADD COLUMN IF NOT EXISTS analysfil_sha256 VARCHAR;
-"""
 
 
 @dataclass(frozen=True)
@@ -307,15 +307,9 @@ def _not_in_future(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.Ass
     )
 
 
-def _published_uttagsdatum(con: duckdb.DuckDBPyConnection) -> Any:
-    con.execute(PUBLISHED_DDL)
-    row = con.execute("SELECT arg_max(uttagsdatum, publicerad) FROM kvalitet.publicerade_filer").fetchone()
-    return row[0] if row else None
-
-
 def _not_older(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", "inskrivningar"])
-    published = _published_uttagsdatum(con)
+    published = published_uttagsdatum(con)
     uttag = _uttagsdatum(con)
     if published is None or settings.allow_older_snapshot:
         expect = Expect("ExpectColumnValuesToNotBeNull", {"column": "uttagsdatum"})
@@ -693,19 +687,3 @@ BLOCKING_CHECKS = tuple(
 )
 
 quality_checks = [_raw_checks(k) for k in SOURCES] + [_staging_checks(k) for k in SOURCES]
-
-
-def record_published(con: duckdb.DuckDBPyConnection, run_id: str, analysfil_sha256: str) -> None:
-    """Remember what is being published: the truncation check's baseline for the next run, and the
-    extract files behind the analysts' file whose SHA-256 is `analysfil_sha256` (a report's manifest)."""
-    con.execute(PUBLISHED_DDL)
-    con.execute(
-        """
-        INSERT INTO kvalitet.publicerade_filer
-            (run_id, publicerad, uttagsdatum, kalla, fil, manad, rader, sha256, analysfil_sha256)
-        SELECT ?, now()::TIMESTAMP, (SELECT uttagsdatum FROM raw.uttag), kalla, fil, manad, rader + avvisade,
-               sha256, ?
-        FROM raw.filer WHERE status = 'last'
-        """,
-        [run_id, analysfil_sha256],
-    )

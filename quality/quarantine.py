@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from jobbtorg_pipeline.assets.staging.typing import register_typing_macros, typed_select
 from jobbtorg_pipeline.quality.rules import ID_COLUMN, REJECTED_LINE_RULE, RowRule, extra_lines, rules_for
+from jobbtorg_pipeline.quality.typing import register_typing_macros, typed_select
 from jobbtorg_pipeline.sources.contract import COLUMNS
 
 KARANTAN_DDL = """

@@ -1,6 +1,6 @@
 """The JUST-team's rules, declared once: row rules, dataset rules and indicators.
 
-- A **row rule** is a SQL predicate over a typed source row (`assets/staging/typing.py` makes the typed
+- A **row rule** is a SQL predicate over a typed source row (`quality/typing.py` makes the typed
   columns; the raw text of each column is in the struct `_ratt`). A breaking row is quarantined with the
   rule's id and a reason and the rest of the extract goes on (`quality/quarantine.py`). Each row rule also
   names the Great Expectations expectations that must then hold on the staged table; a blocking check

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 from dagster_shared.check import CheckError
+
+from jobbtorg_pipeline.perioder import tertial
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 NIGHTLY_CRON = "0 2 * * *"
@@ -20,11 +22,6 @@ REPORT_FRESHNESS = dg.FreshnessPolicy.cron(
     lower_bound_delta=timedelta(hours=4),
     timezone="Europe/Stockholm",
 )
-
-
-def tertial(day: date) -> str:
-    """`2019-T2` for a day in May-August 2019 (T1 January-April, T2 May-August, T3 September-December)."""
-    return f"{day.year}-T{(day.month - 1) // 4 + 1}"
 
 
 def nightly_schedule(job_name: str) -> dg.ScheduleDefinition:

@@ -88,7 +88,7 @@ def _clean_rows(s: SourceBuilder) -> None:
     s.inskrivning("I_10P", P10P, "2019-05-01")
     s.inskrivning("I_SAM12", SAM12, "2019-06-01")
     s.inskrivning("I_SAM10", SAM10, "2019-07-01", "2019-09-30", "studier")
-    # codes are trimmed and lower-cased, kön upper-cased (assets/staging/typing.py)
+    # codes are trimmed and lower-cased, kön upper-cased (quality/typing.py)
     s.inskrivning(
         "I_KODER", P12, "2019-08-01", "2019-09-01", "Arbete_Subventionerat", malgrupp=" SFI ", kon="k"
     )

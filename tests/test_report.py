@@ -472,7 +472,7 @@ def test_the_inputs_on_record_are_those_of_the_analysts_file_even_after_a_crash(
     before = settings.analysts_file.read_bytes()
 
     def record_then_die(new_file: Path) -> None:
-        from jobbtorg_pipeline.quality.checks import record_published
+        from jobbtorg_pipeline.provenance import record_published
         from jobbtorg_pipeline.report.build import file_sha256
         from jobbtorg_pipeline.warehouse import connect_internal
 

@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -27,13 +26,13 @@ from typing import Any
 import duckdb
 
 from jobbtorg_pipeline import code_version, oslock
+from jobbtorg_pipeline.perioder import PERIOD
 from jobbtorg_pipeline.report.content import ReportTable, build_tables
 from jobbtorg_pipeline.report.disclosure import protect
 from jobbtorg_pipeline.report.render import render_excel, render_html
 from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.warehouse import check_folder, connect_internal, wal_of, writing_session
 
-PERIOD = re.compile(r"^\d{4}(-T[123])?$")
 FILES = ("rapport.html", "rapport.xlsx", "siffror.json")
 INPUT_FIELDS = ("kalla", "fil", "manad", "rader", "sha256")
 
