@@ -156,3 +156,61 @@ def test_file_reopens_with_another_configuration_after_validate(small_db):
     with duckdb.connect(str(small_db), config={"threads": "1"}) as other:
         assert other.execute("SELECT count(*) FROM t").fetchone() == (5,)
         assert other.execute("SELECT current_setting('threads')").fetchone() == (1,)
+
+
+def _page_text(page: Path) -> str:
+    return page.read_text(encoding="utf-8")
+
+
+def test_data_docs_pages_share_compiled_templates(small_db, tmp_path, monkeypatch):
+    """The second validation's Data Docs page is rendered from templates the first one compiled, and it
+    still shows its own suite and results, not the first one's."""
+    import jinja2
+
+    docs = tmp_path / "datadocs"
+    con = duckdb.connect(str(small_db))
+    try:
+        _, first = validate(
+            con,
+            suite="forsta_sviten",
+            query="SELECT * FROM t",
+            expectations=[("x_ifyllt", Expect("ExpectColumnValuesToNotBeNull", {"column": "x"}))],
+            docs_dir=docs,
+        )
+        compiled: list[str | None] = []
+        compile_template = jinja2.Environment.compile
+
+        def counting(self, source, name=None, *args, **kwargs):
+            compiled.append(name)
+            return compile_template(self, source, name, *args, **kwargs)
+
+        monkeypatch.setattr(jinja2.Environment, "compile", counting)
+        outcomes, second = validate(
+            con,
+            suite="andra_sviten",
+            query="SELECT * FROM t",
+            expectations=[("y_ifyllt", Expect("ExpectColumnValuesToNotBeNull", {"column": "y"}))],
+            docs_dir=docs,
+        )
+    finally:
+        con.close()
+    assert compiled == [], f"templates compiled again for the second page: {compiled}"
+    assert [(o.name, o.success) for o in outcomes] == [("y_ifyllt", True)]
+    assert first is not None and second is not None and first != second
+    assert "andra_sviten" in _page_text(second) and "forsta_sviten" not in _page_text(second)
+    assert "forsta_sviten" in _page_text(first)
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    assert "forsta_sviten" in index and "andra_sviten" in index
+
+
+def test_views_share_an_environment_only_with_their_own_kind():
+    """A markdown view renders with its own filters: it must not get the HTML views' environment."""
+    from great_expectations.render.view import DefaultJinjaPageView, DefaultMarkdownPageView
+
+    from jobbtorg_pipeline.quality.gx_duckdb import _share_template_environments
+
+    _share_template_environments()
+    assert DefaultJinjaPageView().env is DefaultJinjaPageView().env
+    assert DefaultMarkdownPageView().env is DefaultMarkdownPageView().env
+    assert DefaultJinjaPageView().env is not DefaultMarkdownPageView().env
+    assert DefaultJinjaPageView(custom_views_directory="/x").env is not DefaultJinjaPageView().env
