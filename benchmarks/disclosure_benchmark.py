@@ -4,7 +4,8 @@
 
 For each period and each method it builds the report's tables from the analysts' file, runs the
 disclosure control and counts the count cells (each statistic once, however many tables show it):
-published, hidden as small (primary), hidden to protect them (secondary), and the hidden totals.
+published, hidden as small (primary), hidden to protect them (secondary), and the hidden totals. A
+statistic no table shows (withheld) is not counted, though the control protects it too.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from jobbtorg_pipeline.report.content import build_tables
-from jobbtorg_pipeline.report.disclosure import METHODS, report_values
+from jobbtorg_pipeline.report.disclosure import METHODS, report_values, withheld_statistics
 from jobbtorg_pipeline.report.disclosure import protect as protect_all
 
 
@@ -28,8 +29,10 @@ def measure(analysts_file: Path, period: str, threshold: int) -> list[dict]:
             tables, relations = build_tables(con, period, threshold)
         grids = [t.grid for t in tables]
         values, totals = report_values(grids)
+        withheld = withheld_statistics(grids)  # in no table: neither published nor hidden
+        values = {k: v for k, v in values.items() if k not in withheld}
         started = time.perf_counter()
-        hidden = protect_all(grids, relations, threshold, method=method)
+        hidden = protect_all(grids, relations, threshold, method=method) - withheld
         seconds = time.perf_counter() - started
         primary = {k for k, v in values.items() if 0 < v < threshold}
         found.append(

@@ -742,3 +742,47 @@ def test_a_cell_hidden_in_one_year_cannot_be_recovered_from_the_other_year_and_t
     protect([grid], relations, T)
     assert published_small_counts(grid, T) == []
     assert _pinned([grid], relations) == {}
+
+
+def test_a_small_count_of_women_who_ended_leaves_the_results_by_regi_alone():
+    #   The arbetsträning results by regi (kvinnor and män together) and, beside them, the number who ended
+    #   by regi and kön, whose totalt column is the results table's `avslutat` (one statistic):
+    #     results   avslutat arbete ovrigt         ended   kvinnor män totalt
+    #     egen          22     10     12           egen        2    20     22
+    #     extern        70     30     40           extern     30    40     70
+    #     totalt        92     40     52           totalt     32    60     92
+    #   egen kvinnor = 2 is the one primary. Its row (22 = 2 + män) and its column (32 = 2 + extern) each
+    #   need a second hidden cell, and those meet in extern män: 3 complementary cells (egen män, extern
+    #   kvinnor, extern män), none a total, and no cell of the results table. Fewer leave a line with one
+    #   hidden cell; the reader can move egen kvinnor by -2 and +3 (egen män and extern kvinnor the other
+    #   way, extern män with it).
+    results = _grid(
+        "resultat",
+        {
+            "egen": {"avslutat": 22, "arbete": 10, "ovrigt": 12},
+            "extern": {"avslutat": 70, "arbete": 30, "ovrigt": 40},
+            "totalt": {"avslutat": 92, "arbete": 40, "ovrigt": 52},
+        },
+    )
+    results.total_columns = {"avslutat"}
+    ended = _grid(
+        "avslutade_kon",
+        {
+            "egen": {"kvinnor": 2, "män": 20, "totalt": 22},
+            "extern": {"kvinnor": 30, "män": 40, "totalt": 70},
+            "totalt": {"kvinnor": 32, "män": 60, "totalt": 92},
+        },
+        keys={"totalt": ("resultat", "avslutat")},
+    )
+    ended.total_columns = {"totalt"}
+    assert ended.key("egen", "totalt") == results.key("egen", "avslutat")
+    relations = [
+        *_column_sums(results),
+        *_row_sums(results, "avslutat", ["arbete", "ovrigt"]),
+        *_column_sums(ended),
+        *_row_sums(ended, "totalt", ["kvinnor", "män"]),
+    ]
+    protect([results, ended], relations, T)
+    assert ended.hidden == {("egen", "kvinnor"), ("egen", "män"), ("extern", "kvinnor"), ("extern", "män")}
+    assert results.hidden == set()
+    assert _pinned([results, ended], relations) == {}

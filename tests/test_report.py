@@ -273,10 +273,9 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
         "arbetstraning_resultat": {
             LABEL[g]: results.get((g, "totalt"), [0] * 5 + [None] * 3) for g in ("egen", "extern", "totalt")
         },
-        "arbetstraning_resultat_kon": {
-            f"{LABEL[g]}, {LABEL[k].lower()}": results.get((g, k), [0] * 5 + [None] * 3)
+        "arbetstraning_avslutade_kon": {
+            LABEL[g]: [results.get((g, k), [0])[0] for k in (*kon_results, "totalt")]
             for g in ("egen", "extern", "totalt")
-            for k in (*kon_results, "totalt")
         },
         "sjalvforsorjning": _select(
             con,

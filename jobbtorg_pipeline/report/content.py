@@ -608,6 +608,12 @@ def _build_tables(
         total_columns=["avslutat_arbetstraning"],
         derived=result_shares,
     )
+    for r in grid.rows:  # everyone who ended had one of the four outcomes
+        relations.append(
+            sums_to(grid.key(r, "avslutat_arbetstraning"), [grid.key(r, p) for p in parts], "resultat")
+        )
+    relations += _column_sums(grid, REGI, "totalt", ["avslutat_arbetstraning"], "regi", exact=False)
+    relations += _column_sums(grid, REGI, "totalt", parts, "regi", exact=False, nested=False)
     result_definition = (
         "Personer vars arbetsträning avslutades i perioden (den sista om flera), efter hur den inskrivning "
         "som arbetsträningen hörde till står vid uttagsdatum: avslutad till arbete eller studier, "
@@ -619,7 +625,8 @@ def _build_tables(
             "Resultat efter arbetsträning",
             "Vad hände med dem som avslutade arbetsträning? (2018: 24 % arbete eller studier, 27 % fortsatt "
             "inskrivna, 33 % återremitterade)",
-            result_definition,
+            result_definition + " Kvinnor och män tillsammans; antalet som avslutade efter kön står i "
+            "tabellen nedan.",
             "arbetstraning_resultat",
             "Regi",
             labels,
@@ -629,53 +636,38 @@ def _build_tables(
         )
     )
 
-    # the same results by regi and kön: its kön-totalt rows are the statistics of the table above
+    # kön for the number who ended only: its totalt column is the results table's avslutat_arbetstraning
     kon = _kon(results, ["avslutat_arbetstraning"])
-    by_regi_kon = {f"{r['regi']}|{r['kon']}": r for r in results}
-    combined = [f"{regi}|{k}" for regi in (*REGI, "totalt") for k in (*kon, "totalt")]
+    ended: dict[str, dict[str, Any]] = {}
+    for row in results:
+        ended.setdefault(row["regi"], {})[row["kon"]] = row["avslutat_arbetstraning"]
     grid, labels, units = _grid(
-        "arbetstraning_resultat_kon",
-        by_regi_kon,
-        combined,
-        result_columns,
-        lambda r, c: stat("arbetstraning_resultat", c, regi=r.split("|")[0], kon=r.split("|")[1]),
-        total_rows=[r for r in combined if r.endswith("|totalt")],
-        total_columns=["avslutat_arbetstraning"],
-        derived=result_shares,
+        "arbetstraning_avslutade_kon",
+        ended,
+        [*REGI, "totalt"],
+        {k: (LABELS[k], "antal") for k in (*kon, "totalt")},
+        lambda r, c: stat("arbetstraning_resultat", "avslutat_arbetstraning", regi=r, kon=c),
+        total_columns=["totalt"],
     )
-    for r in combined:
-        relations.append(
-            sums_to(grid.key(r, "avslutat_arbetstraning"), [grid.key(r, p) for p in parts], "resultat")
-        )
-    for regi in (*REGI, "totalt"):
-        relations += _column_sums(
-            grid, [f"{regi}|{k}" for k in kon], f"{regi}|totalt", list(grid.count_columns), "kön", exact=True
-        )
-    for k in (*kon, "totalt"):
-        relations += _column_sums(
-            grid,
-            [f"{regi}|{k}" for regi in REGI],
-            f"totalt|{k}",
-            ["avslutat_arbetstraning"],
-            "regi",
-            exact=False,
-        )
-        relations += _column_sums(
-            grid, [f"{regi}|{k}" for regi in REGI], f"totalt|{k}", parts, "regi", exact=False, nested=False
-        )
+    for r in grid.rows:
+        relations.append(sums_to(grid.key(r, "totalt"), [grid.key(r, k) for k in kon], "kön"))
+    relations += _column_sums(grid, REGI, "totalt", kon, "regi", exact=False)
     tables.append(
         ReportTable(
-            "arbetstraning_resultat_kon",
-            "Resultat efter arbetsträning, efter regi och kön",
-            "Skiljer sig resultaten efter arbetsträning mellan kvinnor och män, i egen och i extern regi? "
-            "(ärende 2019: en större andel kvinnor än män deltog i arbetsträningen i egen regi)",
-            result_definition + " Kön enligt personens senast registrerade kön, annars enligt personnumret.",
+            "arbetstraning_avslutade_kon",
+            "Avslutad arbetsträning efter kön, egen och extern regi",
+            "Hur många kvinnor och män avslutade arbetsträning i egen och i extern regi? (ärende 2019: en "
+            "större andel kvinnor än män deltog i arbetsträningen i egen regi)",
+            "Personer vars arbetsträning avslutades i perioden (den sista om flera), efter kön och regi; "
+            "totalt är de avslutade i tabellen ovan. Kön enligt personens senast registrerade kön, annars "
+            "enligt personnumret. Resultaten redovisas inte efter kön: delade på både kön och fyra utfall "
+            "blir grupperna så små att de flesta siffrorna, och med dem resultaten för egen och extern "
+            "regi, skulle behöva döljas.",
             "arbetstraning_resultat",
-            "Regi och kön",
+            "Regi",
             labels,
             units,
             grid,
-            row_labels={r: f"{LABELS[r.split('|')[0]]}, {LABELS[r.split('|')[1]].lower()}" for r in combined},
         )
     )
 
