@@ -22,14 +22,17 @@ from jobbtorg_pipeline.report.build import _write_files, build
 from jobbtorg_pipeline.report.content import build_tables, stat
 from jobbtorg_pipeline.report.disclosure import (
     HIDDEN,
+    Attacker,
     Derived,
     Grid,
     Key,
     Relation,
+    _prune,
     at_most,
     hide_derived,
     protect,
     published_small_counts,
+    report_values,
     sums_to,
 )
 from jobbtorg_pipeline.settings import Settings
@@ -786,3 +789,49 @@ def test_a_small_count_of_women_who_ended_leaves_the_results_by_regi_alone():
     assert ended.hidden == {("egen", "kvinnor"), ("egen", "män"), ("extern", "kvinnor"), ("extern", "män")}
     assert results.hidden == set()
     assert _pinned([results, ended], relations) == {}
+
+
+def test_a_sum_the_figures_show_is_not_exact_needs_no_cells_to_make_it_exact():
+    #   Arbetsträning results by regi, from the demo's 2020-T2: a person under both regi counts once in
+    #   Totalt, so the regi add up to at most the total's persons plus the overlap (71 < 44 + 29):
+    #              avslutat  arbete fortsatt aterremitterade ovrigt
+    #     egen         44       9      15         10          10
+    #     extern       29       8      14          3           4
+    #     totalt       71      16      29         12          14
+    #   extern återremitterade 3 and övrigt 4 are primary. Hiding egen återremitterade and övrigt as well
+    #   (a rectangle, 2 complementary cells) leaves each of the two anywhere in [0, 7]: the rows give
+    #   3 + 4 = 7 and 10 + 10 = 20, and the columns, which the figures show are not exact, only that the
+    #   total is at most the sum of the regi. A reader who took them as exact would find 12 + 14 = 26
+    #   against 20 + 7 = 27: impossible, so no reader does. The integer program models that reader (each
+    #   sum exact once a cell of it is hidden) and hides more; what no reader needs is shown again.
+    rows = {
+        "egen": {"avslutat": 44, "arbete": 9, "fortsatt": 15, "aterremitterade": 10, "ovrigt": 10},
+        "extern": {"avslutat": 29, "arbete": 8, "fortsatt": 14, "aterremitterade": 3, "ovrigt": 4},
+        "totalt": {"avslutat": 71, "arbete": 16, "fortsatt": 29, "aterremitterade": 12, "ovrigt": 14},
+    }
+    grid = _grid("resultat", rows)
+    grid.total_columns = {"avslutat"}
+    parts = ["arbete", "fortsatt", "aterremitterade", "ovrigt"]
+    relations = _row_sums(grid, "avslutat", parts)
+    for c in grid.columns:
+        relations.append(
+            sums_to(grid.key("totalt", c), [grid.key(r, c) for r in ("egen", "extern")], "regi", exact=False)
+        )
+    relations += [
+        at_most(grid.key(r, "avslutat"), grid.key("totalt", "avslutat"), "del") for r in ("egen", "extern")
+    ]
+    rectangle = {
+        ("extern", "aterremitterade"),
+        ("extern", "ovrigt"),
+        ("egen", "aterremitterade"),
+        ("egen", "ovrigt"),
+    }
+    protect([grid], relations, T)
+    assert grid.hidden == rectangle
+    assert _pinned([grid], relations) == {}
+    # what the integer program chose on the demo: the rectangle, extern arbete and extern's total too
+    values, totals = report_values([grid])
+    primary = [grid.key("extern", "aterremitterade"), grid.key("extern", "ovrigt")]
+    chosen = {grid.key(*c) for c in rectangle | {("extern", "arbete"), ("extern", "avslutat")}}
+    pruned = _prune(Attacker(values, relations), primary, chosen, set(), totals, T)
+    assert pruned == {grid.key(*c) for c in rectangle}

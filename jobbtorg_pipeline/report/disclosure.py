@@ -44,7 +44,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import linprog
 
-from jobbtorg_pipeline.report.optimal import NoSolution, hiding_cost, optimal_hidden
+from jobbtorg_pipeline.report.optimal import NoSolution, cell_cost, hiding_cost, optimal_hidden
 
 HIDDEN = ".."  # the Swedish official statistics mark for a value not shown
 NOT_YET = "ej ännu"  # a follow-up whose month has not come, or whose payments are not yet delivered
@@ -281,12 +281,34 @@ def choose_hidden(
     try:  # the integer program's copies bound how far a hidden cell may move; it stops at a node
         chosen = optimal_hidden(values, relations, threshold, totals, withheld)  # limit: no worse than greedy
     except NoSolution:
-        return greedy
+        chosen = greedy
     chosen = _complete(attacker, primary, chosen | set(primary) | withheld, totals, threshold)
     price = {
         name: hiding_cost(found - withheld, values, totals) for name, found in (("g", greedy), ("o", chosen))
     }
-    return chosen if price["o"] <= price["g"] else greedy
+    best = chosen if price["o"] <= price["g"] else greedy
+    return _prune(attacker, primary, best, withheld, totals, threshold)
+
+
+def _prune(
+    attacker: Attacker,
+    primary: list[Key],
+    hidden: set[Key],
+    withheld: set[Key],
+    totals: set[Key],
+    threshold: int,
+) -> set[Key]:
+    """Show again each complementary cell the audit finds every primary protected without, dearest
+    first (a total before a cell, a larger count before a smaller). The integer program reads a nearly
+    additive sum as exact once one of its cells is hidden, even where the published figures show it is
+    not (a person under two regi): a stronger reader than the audit's, so its set can hold cells no
+    reader needs."""
+    values = attacker.values
+    for key in sorted(hidden - set(primary) - withheld, key=lambda k: (-cell_cost(k, values, totals), k)):
+        trial = hidden - {key}
+        if all(protected(attacker.interval(p, trial), threshold) for p in primary):
+            hidden = trial
+    return hidden
 
 
 def _complete(

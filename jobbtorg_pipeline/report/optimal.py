@@ -67,7 +67,7 @@ def optimal_hidden(
     upper: list[float] = [1.0] * n
     for k in [*primary, *withheld]:
         lower[index[k]] = 1.0
-    cost = [0.0 if k in withheld else _cost(k, values, costly) for k in keys]
+    cost = [0.0 if k in withheld else cell_cost(k, values, costly) for k in keys]
     integral = [1] * n
     approx = [j for j, (_, sense) in enumerate(rels) if sense in ("~", "~<=")]
     h_of = {}
@@ -137,14 +137,14 @@ def optimal_hidden(
     return {k for k in keys if result.x[index[k]] > 0.5}
 
 
-def _cost(key, values: dict, costly: set) -> float:
+def cell_cost(key, values: dict, costly: set) -> float:
     """A hidden cell's cost; the log: of two equal choices, the smaller count goes."""
     return (TOTAL_COST if key in costly else 1.0) + 0.01 * math.log1p(values[key])
 
 
 def hiding_cost(hidden: set, values: dict, costly: set) -> float:
     """What hiding `hidden` costs, as the integer program counts it."""
-    return sum(_cost(k, values, costly) for k in sorted(hidden))
+    return sum(cell_cost(k, values, costly) for k in sorted(hidden))
 
 
 def _component(start: int, rels: list, touching: dict[int, list[int]]) -> list[int]:
