@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
+from jobbtorg_pipeline.sources.contract import KALLOR
+
 _REFERENCE = re.compile(r"\b(raw|staging|marts)\.([a-z_]+)\b")
-_SOURCES = ("inskrivningar", "insatser", "utbetalningar")
 
 # Tables that are written as a part of another asset's work, by the asset(s) that write them.
 _OWNERS: dict[tuple[str, str], list[tuple[str, str]]] = {
     ("raw", "uttag"): [("raw", "inskrivningar")],
-    ("raw", "filer"): [("raw", k) for k in _SOURCES],
-    ("raw", "avvisade_rader"): [("raw", k) for k in _SOURCES],
-    ("staging", "karantan"): [("staging", k) for k in _SOURCES],
+    ("raw", "filer"): [("raw", k) for k in KALLOR],
+    ("raw", "avvisade_rader"): [("raw", k) for k in KALLOR],
+    ("staging", "karantan"): [("staging", k) for k in KALLOR],
     ("staging", "personnummer"): [("staging", "inskrivningar")],
 }
 

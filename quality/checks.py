@@ -34,10 +34,10 @@ from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
 from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.sources.contract import KALLOR
 from jobbtorg_pipeline.sources.files import UNDER_DELIVERY
 from jobbtorg_pipeline.warehouse import connect_internal
 
-SOURCES = ("inskrivningar", "insatser", "utbetalningar")
 _RULES = {r.id: r for r in DATASET_RULES}
 
 
@@ -579,7 +579,7 @@ _RAW_EXTRA = {
     "utbetalningar": (("manad_inte_for_liten", _month_size),),
 }
 RAW_BLOCKING = {
-    k: ("filer_lasbara", "inte_trunkerad", *(r for r, _ in _RAW_EXTRA.get(k, ()))) for k in SOURCES
+    k: ("filer_lasbara", "inte_trunkerad", *(r for r, _ in _RAW_EXTRA.get(k, ()))) for k in KALLOR
 }
 STAGING_BLOCKING = ("radredovisning", "karantanandel", "just_regler")
 
@@ -681,9 +681,9 @@ BLOCKING_CHECKS = tuple(
     BlockingCheck(
         f"{layer}/{kalla}", check, (CASE_SYSTEM, PAYMENTS) if kalla == "utbetalningar" else (CASE_SYSTEM,)
     )
-    for kalla in SOURCES
+    for kalla in KALLOR
     for layer, checks in (("raw", RAW_BLOCKING[kalla]), ("staging", STAGING_BLOCKING))
     for check in checks
 )
 
-quality_checks = [_raw_checks(k) for k in SOURCES] + [_staging_checks(k) for k in SOURCES]
+quality_checks = [_raw_checks(k) for k in KALLOR] + [_staging_checks(k) for k in KALLOR]

@@ -49,7 +49,7 @@ PLACES = {
     f"{PACKAGE}.reference": "shared",
     f"{PACKAGE}.dagster_home": "shared",
     f"{PACKAGE}.assets": "shared",  # the package itself; its modules are placed below
-    f"{PACKAGE}.assets.lineage": "shared",
+    f"{PACKAGE}.assets.lineage": "sources",  # reads the list of sources from the contract
     f"{PACKAGE}.quality": "shared",
     f"{PACKAGE}.sensors": "shell",
     f"{PACKAGE}.sources": "sources",

@@ -48,6 +48,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "utbetalningar": UTBETALNINGAR,
 }
 
+KALLOR = tuple(COLUMNS)  # the three sources, in this order wherever they are listed
+ARENDESYSTEM_KALLOR = ("inskrivningar", "insatser")  # the case system's, read together from one snapshot
+
 # Columns the contract marks "or empty"; every other column is required.
 OPTIONAL: dict[str, frozenset[str]] = {
     "inskrivningar": frozenset({"kon", "aktivitetsplan_datum", "avslutsdatum", "avslutsorsak"}),

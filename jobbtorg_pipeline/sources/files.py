@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from jobbtorg_pipeline.sources.contract import (
+    ARENDESYSTEM_KALLOR,
     CASE_SYSTEM_DIR,
     COLUMNS,
     PAYMENT_FILE_RULE,
@@ -634,7 +635,7 @@ def load_case_system(con: duckdb.DuckDBPyConnection, source_dir: Path, work_dir:
 
 def _load_snapshot(con: duckdb.DuckDBPyConnection, snapshot: Snapshot, work_dir: Path) -> CaseSystemLoad:
     loaded = []
-    for kalla in ("inskrivningar", "insatser"):
+    for kalla in ARENDESYSTEM_KALLOR:
         create_raw_table(con, kalla)
         path = snapshot.path / f"{kalla}.csv"
         label = f"{CASE_SYSTEM_DIR}/{snapshot.path.name}/{path.name}"

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+from jobbtorg_pipeline.sources.contract import ARENDESYSTEM_KALLOR
 from jobbtorg_pipeline.sources.files import (
     CaseSystemLoad,
     LoadedFile,
@@ -110,7 +111,7 @@ def pull_case_system(
     pulled_at = datetime.now(STOCKHOLM)
     day = uttagsdatum or pulled_at.date()
     with transaction(con):
-        loaded = _pull(con, dsn, work_dir, ("inskrivningar", "insatser"))
+        loaded = _pull(con, dsn, work_dir, ARENDESYSTEM_KALLOR)
         con.execute(
             """
             CREATE OR REPLACE TABLE raw.uttag AS
