@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from jobbtorg_pipeline import code_version
 from jobbtorg_pipeline.provenance import CASE_SYSTEM, PAYMENTS, forget, record_load
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
 from jobbtorg_pipeline.sources import read_case_system, read_payments
@@ -12,6 +13,14 @@ from jobbtorg_pipeline.warehouse import connect_internal, remove_leftovers
 
 GROUP = "sources"
 CASE_SYSTEM_TABLES = ("raw.inskrivningar", "raw.insatser")
+
+
+def _content(files: tuple[LoadedFile, ...], *about: str) -> list[str] | None:
+    """What a load read, for its id: the code, `about` and every file by checksum; None when a file has
+    none (it could not be read), so that such a load is never taken for another."""
+    if any(f.fingerprint is None for f in files):
+        return None
+    return [code_version(), *about, *sorted(f"{f.label} {f.fingerprint.sha256}" for f in files)]
 
 
 def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
@@ -72,6 +81,7 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
             CASE_SYSTEM_TABLES,
             f"the case-system snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})",
             context.run.run_id,
+            _content(loaded.files, f"uttagsdatum {snapshot.uttagsdatum}"),
         )
         context.log.info(f"snapshot {snapshot.path.name} (uttagsdatum {snapshot.uttagsdatum})")
         for folder, why in snapshot.skipped:
@@ -116,7 +126,14 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
         span = (
             f"{len(months)} months, {months[0]} to {months[-1]}" if months else f"{len(loaded.files)} tables"
         )
-        record_load(con, PAYMENTS, ["raw.utbetalningar"], f"the payments ({span})", context.run.run_id)
+        record_load(
+            con,
+            PAYMENTS,
+            ["raw.utbetalningar"],
+            f"the payments ({span})",
+            context.run.run_id,
+            _content(loaded.files),
+        )
         for name in loaded.replaced:
             context.log.info(f"{name} replaced by a later delivery of the same month")
         for name, why in loaded.skipped:

@@ -198,6 +198,14 @@ def _run(settings: Settings, select: str | None = None) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if args.select:  # a selection that names nothing is found before a run starts
+        from jobbtorg_pipeline.definitions import defs
+        from jobbtorg_pipeline.runner import selected_keys
+
+        try:
+            selected_keys(defs, args.select)
+        except ValueError as exc:
+            return _usage(args, str(exc))
     missing = _missing_source(settings)
     if missing:
         return _usage(args, missing)

@@ -11,6 +11,7 @@ passed (`refusal`).
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,11 +41,26 @@ def _group(load: str) -> str:
 
 
 def record_load(
-    con: duckdb.DuckDBPyConnection, group: str, tables: Iterable[str], description: str, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    group: str,
+    tables: Iterable[str],
+    description: str,
+    run_id: str,
+    content: Iterable[str] | None = None,
 ) -> str:
-    """A new load of `group` into the raw `tables`: its id, recorded as what those tables rest on."""
+    """A load of `group` into the raw `tables`: its id, recorded as what those tables rest on.
+
+    `content` says what was read (the code's version, each file and its checksum): reading exactly that
+    again gives the same id, so a run launched by the daemon or the UI and a `jobbtorg run` that read the
+    same extract while their steps took turns rest on one load, not on two that refuse to be published
+    together. Without it (a file that could not be read has no checksum) every load is new."""
     con.execute(DDL)
-    load = f"{group}:{uuid.uuid4().hex[:16]}"
+    if content is None:
+        load = f"{group}:{uuid.uuid4().hex[:16]}"
+    else:
+        digest = hashlib.sha256("\n".join(content).encode()).hexdigest()
+        load = f"{group}:{digest[:16]}"
+    con.execute("DELETE FROM kvalitet.laddningar WHERE laddning = ?", [load])  # read again: now
     con.execute(
         "INSERT INTO kvalitet.laddningar VALUES (?, ?, ?, ?, now()::TIMESTAMP)",
         [load, group, description, run_id],

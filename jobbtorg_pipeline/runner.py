@@ -203,13 +203,7 @@ def run_all(
 
     defs = build_definitions(settings)
     job = defs.resolve_job_def(ALL_ASSETS_JOB)
-    keys = None
-    if select:
-        with warnings.catch_warnings():  # the selection parser warns that a parameter is in beta
-            warnings.simplefilter("ignore")
-            keys = sorted(dg.AssetSelection.from_string(select).resolve(defs.resolve_asset_graph()))
-        if not keys:
-            raise ValueError(f"--select {select!r} matches no asset")
+    keys = selected_keys(defs, select) if select else None
     report = report or Reporter()
     with stop_on_signals():
         try:
@@ -218,6 +212,21 @@ def run_all(
         except Stopped as stopped:
             stopped.waiting_for = report.current
             raise
+
+
+def selected_keys(defs: dg.Definitions, select: str) -> list[dg.AssetKey]:
+    """The assets `select` names (Dagster's selection syntax); ValueError, in words, when it names none."""
+    with warnings.catch_warnings():  # the selection parser warns that a parameter is in beta
+        warnings.simplefilter("ignore")
+        try:
+            # a step that writes a mart writes its breakdown too (one SQL model): selected together
+            selection = dg.AssetSelection.from_string(select).required_multi_asset_neighbors()
+            keys = sorted(selection.resolve(defs.resolve_asset_graph()))
+        except dg.DagsterError as exc:  # Dagster's own words, without its traceback
+            raise ValueError(f"--select {select!r} cannot be used: {exc}") from exc
+    if not keys:
+        raise ValueError(f"--select {select!r} matches no asset")
+    return keys
 
 
 def _execute(

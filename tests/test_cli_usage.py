@@ -53,6 +53,9 @@ def _own_home(tmp_path, monkeypatch):
         (["generate", "--out", "x", "--seed", "-1"], "--seed: must be 0 or more"),
         (["ui", "--port", "70000"], "a port is 1 to 65535"),
         (["demo", "--people", "many"], "--people: not a whole number"),
+        (["run", "--select", "key:(("], "--select 'key:((' cannot be used: Invalid selection string"),
+        (["run", "--select", "marts/finns_inte"], "--select 'marts/finns_inte' cannot be used"),
+        (["run", "--select", "tag:finns_inte"], "--select 'tag:finns_inte' matches no asset"),
         (["nosuchcommand"], "invalid choice"),
         ([], "the following arguments are required: command"),
     ],
@@ -152,3 +155,11 @@ def test_the_demos_closing_lines_name_paths_that_exist_and_commands_that_work(ca
     command = ui.split(" ui ")[0]
     assert (tmp_path / command).exists() or command == str(Path(sys.executable).parent / "jobbtorg")
     assert "--warehouse w" in ui
+
+
+def test_selecting_a_mart_selects_its_breakdown_written_in_the_same_step():
+    from jobbtorg_pipeline.definitions import defs
+    from jobbtorg_pipeline.runner import selected_keys
+
+    keys = selected_keys(defs, "key:marts/unika_individer")
+    assert [k.to_user_string() for k in keys] == ["marts/unika_individer", "marts/unika_individer_grupper"]

@@ -115,3 +115,30 @@ def _described(con, load: str) -> str:
         "WHERE laddning = ?",
         [load],
     ).fetchone()[0]
+
+
+def test_two_runs_reading_the_same_extract_rest_on_one_load(con):
+    """A daemon run and a `jobbtorg run` on the same files, their steps taking turns: marts built by each
+    from its own reading of the same extract may be published together; a changed file is another load."""
+    same = ["code 1", "uttagsdatum 2020-10-01", "inskrivningar.csv 9f86d081"]
+    case = record_load(con, "arendesystem", ["raw.inskrivningar"], "snapshot", "r1", same)
+    payments = record_load(con, "utbetalningar", ["raw.utbetalningar"], "payments", "r1", ["code 1", "p 1"])
+    record_built(con, "staging.inskrivningar", ["raw.inskrivningar"], "r1")
+    record_built(con, "staging.utbetalningar", ["raw.utbetalningar", "raw.inskrivningar"], "r1")
+    _judge(con, case, payments, "r1")
+    record_built(con, "marts.a", ["staging.inskrivningar"], "r1")
+    again = record_load(con, "arendesystem", ["raw.inskrivningar"], "snapshot", "r2", list(same))
+    record_built(con, "staging.inskrivningar", ["raw.inskrivningar"], "r2")
+    record_built(con, "marts.b", ["staging.inskrivningar", "staging.utbetalningar"], "r2")
+    assert again == case
+    assert refusal(con, MARTS, CHECKS) is None
+    rows = con.execute("SELECT count(*) FROM kvalitet.laddningar WHERE laddning = ?", [case]).fetchone()
+    assert rows == (1,)
+
+    changed = record_load(con, "arendesystem", ["raw.inskrivningar"], "snapshot", "r3", [*same[:2], "x 1"])
+    record_built(con, "staging.inskrivningar", ["raw.inskrivningar"], "r3")
+    record_built(con, "marts.b", ["staging.inskrivningar", "staging.utbetalningar"], "r3")
+    assert changed != case
+    assert refusal(con, MARTS, CHECKS).startswith("the marts were built from different extracts")
+    unknown = record_load(con, "arendesystem", ["raw.inskrivningar"], "snapshot", "r4")
+    assert unknown != record_load(con, "arendesystem", ["raw.inskrivningar"], "snapshot", "r5")
