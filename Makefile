@@ -39,7 +39,7 @@ ui: setup  ## the Dagster UI on http://127.0.0.1:3000, on the same instance as t
 docs: setup  ## regenerate docs/data-dictionary.md and docs/just-rules.md from the code
 	$(BIN)/jobbtorg docs
 
-benchmark: setup  ## the scale benchmark of docs/benchmarks.md (about 7 minutes for 10k, 100k and 1M persons on 2 cores)
+benchmark: setup  ## the scale benchmark of docs/benchmarks.md: floor, full and nightly refresh at 10k, 100k and 1M persons (10k and 100k take about 5 minutes on 2 cores)
 	$(BIN)/python benchmarks/run_benchmark.py
 
 clean:
