@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
-from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.settings import DEFAULT_HOME, DEFAULT_SOURCE, DEFAULT_WAREHOUSE, DEFAULTS, Settings
 
 DEMO_PEOPLE = 5_000
 MART = "unika_individer"  # the mart the demo's closing lines show how to query
@@ -438,10 +438,16 @@ def parser() -> argparse.ArgumentParser:
         ("ui", cmd_ui, "start the Dagster UI (dagster dev) with these settings"),
     ):
         s = sub.add_parser(name, help=text)
-        s.add_argument("--source", help="source folder (default $JOBBTORG_SOURCE or data/source)")
-        s.add_argument("--warehouse", help="warehouse folder (default $JOBBTORG_WAREHOUSE or data/warehouse)")
-        s.add_argument("--home", help="Jobbtorg home: Dagster instance and pseudonym key (default .jobbtorg)")
-        s.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 3GB (default 3GB)")
+        s.add_argument("--source", help=f"source folder (default $JOBBTORG_SOURCE or {DEFAULT_SOURCE})")
+        s.add_argument(
+            "--warehouse", help=f"warehouse folder (default $JOBBTORG_WAREHOUSE or {DEFAULT_WAREHOUSE})"
+        )
+        s.add_argument(
+            "--home", help=f"Jobbtorg home: Dagster instance and pseudonym key (default {DEFAULT_HOME})"
+        )
+        s.add_argument(
+            "--memory-limit", help=f"DuckDB memory limit, e.g. 3GB (default {DEFAULTS['memory_limit']})"
+        )
         s.set_defaults(func=func)
         if name == "run":
             s.add_argument(
@@ -485,7 +491,9 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="the tertial report (HTML and Excel) of a period; --publish freezes it")
     r.add_argument("--period", required=True, type=_period, help="2019-T2 for a tertial, 2019 for a year")
-    r.add_argument("--warehouse", help="warehouse folder (default $JOBBTORG_WAREHOUSE or data/warehouse)")
+    r.add_argument(
+        "--warehouse", help=f"warehouse folder (default $JOBBTORG_WAREHOUSE or {DEFAULT_WAREHOUSE})"
+    )
     r.add_argument("--publish", action="store_true", help="freeze the period as its first published version")
     r.add_argument("--correction", metavar="REASON", help="publish a corrected version N+1 with this reason")
     r.add_argument(
@@ -494,7 +502,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_report)
 
     ih = sub.add_parser("init-home", help="write dagster.yaml into DAGSTER_HOME (SQLite, or --postgres)")
-    ih.add_argument("--home", help="Jobbtorg home (default .jobbtorg); DAGSTER_HOME wins when set")
+    ih.add_argument("--home", help=f"Jobbtorg home (default {DEFAULT_HOME}); DAGSTER_HOME wins when set")
     ih.add_argument("--postgres", action="store_true", help="run, event and schedule storage in PostgreSQL")
     ih.add_argument("--force", action="store_true", help="replace an existing dagster.yaml")
     ih.set_defaults(func=cmd_init_home)

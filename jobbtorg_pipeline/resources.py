@@ -18,7 +18,8 @@ DUCKDB_POOL = "jobbtorg_duckdb"
 
 class JobbtorgResource(dg.ConfigurableResource):
     """Where the source and the warehouse are, and how much memory DuckDB may take: the settings of
-    `jobbtorg_pipeline/settings.py`, one field each, so the Dagster UI shows them.
+    `jobbtorg_pipeline/settings.py`, one field each, so the Dagster UI shows them. The fields have no
+    defaults of their own: the resource is always made from a `Settings`, where the defaults are written.
 
     The pseudonym key and the PostgreSQL password are never part of this configuration (they would show
     in the UI): they come from JOBBTORG_PSEUDONYM_KEY or the key file, and from PGPASSWORD.
@@ -27,20 +28,20 @@ class JobbtorgResource(dg.ConfigurableResource):
     source_dir: str
     warehouse_dir: str
     home_dir: str
-    memory_limit: str = "3GB"
-    threads: int = 0
-    pseudonym_key_file: str | None = None
-    truncation_tolerance: float = 0.10
-    quarantine_ceiling: float = 0.05
-    source_kind: str = "files"
-    pg_dsn: str | None = None
-    pg_uttagsdatum: str | None = None
-    alert_webhook: str | None = None
-    sensor_interval: int = 60
-    disclosure_threshold: int = 5
-    settle_seconds: int = 30
-    allow_older_snapshot: bool = False
-    today_override: str | None = None
+    memory_limit: str
+    threads: int
+    pseudonym_key_file: str | None
+    truncation_tolerance: float
+    quarantine_ceiling: float
+    source_kind: str
+    pg_dsn: str | None
+    pg_uttagsdatum: str | None
+    alert_webhook: str | None
+    sensor_interval: int
+    disclosure_threshold: int
+    settle_seconds: int
+    allow_older_snapshot: bool
+    today_override: str | None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> JobbtorgResource:

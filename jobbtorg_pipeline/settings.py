@@ -7,7 +7,7 @@ Every setting has a default that works on a fresh clone (relative to the working
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -34,11 +34,6 @@ SOURCE_KINDS = ("files", "postgres")
 DEFAULT_SOURCE = Path("data/source")
 DEFAULT_WAREHOUSE = Path("data/warehouse")
 DEFAULT_HOME = Path(".jobbtorg")
-DEFAULT_MEMORY_LIMIT = "3GB"
-DEFAULT_TRUNCATION_TOLERANCE = 0.10  # a source may shrink by at most 10 % against its baseline
-DEFAULT_QUARANTINE_CEILING = 0.05  # at most 5 % of a source's rows in quarantine
-DEFAULT_DISCLOSURE_THRESHOLD = 5  # published counts under this are hidden
-DEFAULT_SETTLE_SECONDS = 30  # a delivered file unchanged this long is taken to be delivered in full
 
 ANALYSTS_FILE = "jobbtorg.duckdb"
 INTERNAL_DIR = "intern"
@@ -47,25 +42,26 @@ INTERNAL_FILE = "jobbtorg_intern.duckdb"
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting with its default: the one place the defaults are written (`from_env`, the Dagster
+    resource and the CLI take them from here)."""
+
     source_dir: Path
     warehouse_dir: Path
     home_dir: Path
-    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    memory_limit: str = "3GB"  # DuckDB's memory_limit per connection
     threads: int = 0  # 0: let DuckDB use every core
     pseudonym_key_file: Path | None = None  # None: <home>/pseudonym.key (the key itself may be in the env)
-    truncation_tolerance: float = DEFAULT_TRUNCATION_TOLERANCE
-    quarantine_ceiling: float = DEFAULT_QUARANTINE_CEILING
-    source_kind: str = (
-        "files"  # files (laid out as in docs/source-files.md) or postgres (the case system's tables)
-    )
+    truncation_tolerance: float = 0.10  # a source may shrink by at most 10 % against its baseline
+    quarantine_ceiling: float = 0.05  # at most 5 % of a source's rows in quarantine
+    source_kind: str = "files"  # files (laid out as in docs/source-files.md) or postgres (the case system)
     pg_dsn: str | None = None  # libpq connection string; the password comes from PGPASSWORD, never here
     pg_uttagsdatum: date | None = None  # None: the day of the pull (set only to replay an earlier pull)
     alert_webhook: str | None = None  # failed and blocked runs are also POSTed here when set
     sensor_interval: int = 60  # seconds between looks at the source folder
-    disclosure_threshold: int = DEFAULT_DISCLOSURE_THRESHOLD
+    disclosure_threshold: int = 5  # published counts under this are hidden
     # a file changed less than this many seconds ago may still be being copied: the sensor waits for it
     # and the loader leaves it out (status 'under leverans') until it has settled
-    settle_seconds: int = DEFAULT_SETTLE_SECONDS
+    settle_seconds: int = 30
     # an extract older than the one already published blocks the run unless the operator allows it
     allow_older_snapshot: bool = False
     today_override: date | None = None  # None: the real date (set for tests and replays only)
@@ -81,24 +77,25 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
+        default = DEFAULTS
         settings = cls(
             source_dir=Path(env.get(ENV_SOURCE) or DEFAULT_SOURCE).absolute(),
             warehouse_dir=Path(env.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE).absolute(),
             home_dir=Path(env.get(ENV_HOME) or DEFAULT_HOME).absolute(),
-            memory_limit=env.get(ENV_MEMORY_LIMIT) or DEFAULT_MEMORY_LIMIT,
-            threads=_whole(env, ENV_THREADS, 0),
+            memory_limit=env.get(ENV_MEMORY_LIMIT) or default["memory_limit"],
+            threads=_whole(env, ENV_THREADS, default["threads"]),
             pseudonym_key_file=Path(env[ENV_PSEUDONYM_KEY_FILE]).absolute()
             if env.get(ENV_PSEUDONYM_KEY_FILE)
             else None,
-            truncation_tolerance=_share(env, ENV_TRUNCATION_TOLERANCE, DEFAULT_TRUNCATION_TOLERANCE),
-            quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, DEFAULT_QUARANTINE_CEILING),
-            source_kind=env.get(ENV_SOURCE_KIND) or "files",
+            truncation_tolerance=_share(env, ENV_TRUNCATION_TOLERANCE, default["truncation_tolerance"]),
+            quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, default["quarantine_ceiling"]),
+            source_kind=env.get(ENV_SOURCE_KIND) or default["source_kind"],
             pg_dsn=env.get(ENV_PG_DSN) or None,
             pg_uttagsdatum=_iso_date(env, ENV_PG_UTTAGSDATUM),
             alert_webhook=env.get(ENV_ALERT_WEBHOOK) or None,
-            sensor_interval=_whole(env, ENV_SENSOR_INTERVAL, 60),
-            disclosure_threshold=_whole(env, ENV_DISCLOSURE_THRESHOLD, DEFAULT_DISCLOSURE_THRESHOLD),
-            settle_seconds=_whole(env, ENV_SETTLE_SECONDS, DEFAULT_SETTLE_SECONDS),
+            sensor_interval=_whole(env, ENV_SENSOR_INTERVAL, default["sensor_interval"]),
+            disclosure_threshold=_whole(env, ENV_DISCLOSURE_THRESHOLD, default["disclosure_threshold"]),
+            settle_seconds=_whole(env, ENV_SETTLE_SECONDS, default["settle_seconds"]),
             allow_older_snapshot=_yes(env, ENV_ALLOW_OLDER_SNAPSHOT),
             today_override=_iso_date(env, ENV_TODAY),
         )
@@ -217,3 +214,4 @@ def _share(env: os._Environ[str] | dict[str, str], name: str, default: float) ->
 
 
 SETTING_NAMES = tuple(f.name for f in fields(Settings))
+DEFAULTS = {f.name: f.default for f in fields(Settings) if f.default is not MISSING}

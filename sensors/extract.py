@@ -17,10 +17,10 @@ import json
 import dagster as dg
 
 from jobbtorg_pipeline.resources import JobbtorgResource
-from jobbtorg_pipeline.settings import DEFAULT_SETTLE_SECONDS, Settings
+from jobbtorg_pipeline.settings import DEFAULTS, Settings
 from jobbtorg_pipeline.sources.leverans import LEVERANS, changes, read_record, source_state
 
-SETTLE_SECONDS = DEFAULT_SETTLE_SECONDS  # the default of JOBBTORG_SETTLE_SECONDS
+SETTLE_SECONDS = DEFAULTS["settle_seconds"]  # the default of JOBBTORG_SETTLE_SECONDS
 
 
 RAW_KEYS = {"snapshot": ["raw", "inskrivningar"], "payments": ["raw", "utbetalningar"]}

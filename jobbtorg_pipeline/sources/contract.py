@@ -121,6 +121,12 @@ PAYMENT_FILE = re.compile(r"^utbetalningar_(\d{4})-(0[1-9]|1[0-2])(?:_([1-9]\d{0
 PAYMENT_FILE_RULE = "utbetalningar_YYYY-MM.csv, or utbetalningar_YYYY-MM_N.csv for re-delivery number N"
 
 
+def settling(mtime: float, settle_seconds: float, now: float) -> bool:
+    """A file changed less than `settle_seconds` before `now` (both in seconds since the epoch) may still
+    be being copied: it is not yet a delivery. The sensor waits for it; a run leaves it out."""
+    return now - mtime < settle_seconds
+
+
 def payment_file(name: str) -> tuple[str, int] | None:
     """(the month `YYYY-MM`, the re-delivery number: 0 for the first delivery) of a delivery's file name;
     None for any other name."""

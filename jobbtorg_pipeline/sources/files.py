@@ -30,6 +30,7 @@ from jobbtorg_pipeline.sources.contract import (
     SNAPSHOT_FOLDER,
     SUCCESS_MARKER,
     payment_file,
+    settling,
 )
 from jobbtorg_pipeline.sources.encoding import (
     CR_MARK,
@@ -152,9 +153,9 @@ def payment_deliveries(
             skipped.append((path.name, f"{UNKNOWN_NAME}: en leverans heter {PAYMENT_FILE_RULE}"))
             continue
         month, number = delivery
-        age = now - path.stat().st_mtime
-        if age < settle_seconds:
-            unsettled.append(UnderDelivery(path, month, max(age, 0.0)))
+        mtime = path.stat().st_mtime
+        if settling(mtime, settle_seconds, now):
+            unsettled.append(UnderDelivery(path, month, max(now - mtime, 0.0)))
             continue
         by_month.setdefault(month, []).append((number, path))
     deliveries = []

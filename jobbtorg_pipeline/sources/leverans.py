@@ -8,7 +8,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from jobbtorg_pipeline.settings import DEFAULT_SETTLE_SECONDS, Settings
+from jobbtorg_pipeline.settings import DEFAULTS, Settings
+from jobbtorg_pipeline.sources.contract import settling
 from jobbtorg_pipeline.sources.files import CASE_SYSTEM_DIR, PAYMENTS_DIR, SourceError, find_snapshot
 
 
@@ -25,7 +26,7 @@ def payment_fingerprints(source_dir: Path) -> dict[str, list[int]]:
 
 
 def source_state(
-    source_dir: Path, *, settle_seconds: float = DEFAULT_SETTLE_SECONDS, now: float | None = None
+    source_dir: Path, *, settle_seconds: float = DEFAULTS["settle_seconds"], now: float | None = None
 ):
     """What the source holds now, and what is still changing.
 
@@ -42,12 +43,12 @@ def source_state(
     pending = [
         f"{PAYMENTS_DIR}/{name}"
         for name, (_, mtime_ns) in payments.items()
-        if now - mtime_ns / 1e9 < settle_seconds
+        if settling(mtime_ns / 1e9, settle_seconds, now)
     ]
     cases = source_dir / CASE_SYSTEM_DIR
     if cases.is_dir():
         for path in sorted(cases.glob("*/*")):
-            if path.is_file() and now - path.stat().st_mtime < settle_seconds:
+            if path.is_file() and settling(path.stat().st_mtime, settle_seconds, now):
                 pending.append(f"{CASE_SYSTEM_DIR}/{path.parent.name}/{path.name}")
     return {"snapshot": snapshot, "payments": payments}, pending
 
