@@ -3,7 +3,7 @@ September-December), named `2019` and `2019-T2`.
 
 One home for the rule in Python: the nightly schedule's tag, the report's periods and the command line's
 `--period` read it here. The marts' own periods are made in SQL (`assets/staging/sql/perioder.sql`),
-which writes the same rule and names.
+which writes the same rule and names; `tests/test_perioder.py` holds the two equal, day by day.
 """
 
 from __future__ import annotations
