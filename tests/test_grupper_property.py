@@ -86,7 +86,7 @@ def _stage(con: duckdb.DuckDBPyConnection, inskrivningar: str, keep: str = "true
         FROM sparat.alla_insatser AS s JOIN staging.inskrivningar AS i USING (inskrivning_id)
         """
     )
-    for model in ("inskrivning_period", "insats_period"):
+    for model in ("inskrivning_period", "insats_period", "avslut_kohort"):  # in the pipeline's order
         build_sql_model(con, model)
 
 

@@ -21,7 +21,7 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
-VIEWS = ("inskrivning_niva", "insats_niva", "avslut_kohort")  # cheap on the fly: a view, not a table
+VIEWS = ("inskrivning_niva", "insats_niva")  # cheap on the fly: a view, not a table
 SQL_MODELS = (
     "stadsdelar",
     "perioder",
