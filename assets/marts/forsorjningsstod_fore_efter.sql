@@ -15,20 +15,31 @@ manader AS (
     FROM kohort AS k
     LEFT JOIN staging.inskrivningar AS i USING (inskrivning_id)
 ),
-belopp AS (
-    SELECT m.*,
-           (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
-            WHERE f.person_key = m.person_key
-              AND f.manad BETWEEN (m.manad_in - INTERVAL 3 MONTH)::DATE AND (m.manad_in - INTERVAL 1 MONTH)::DATE)
+-- the sums depend only on the person and the months of that registration: looked up once per such case
+fall AS (
+    SELECT DISTINCT person_key, manad_in, manad_ut FROM manader WHERE manad_ut IS NOT NULL
+),
+summor AS (
+    SELECT fa.person_key, fa.manad_in, fa.manad_ut,
+           coalesce(sum(f.netto) FILTER (WHERE f.manad BETWEEN (fa.manad_in - INTERVAL 3 MONTH)::DATE
+                                                           AND (fa.manad_in - INTERVAL 1 MONTH)::DATE), 0)
                AS fore_3_manader,
-           (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
-            WHERE f.person_key = m.person_key AND f.manad = (m.manad_ut + INTERVAL 2 MONTH)::DATE) AS efter_2,
-           (SELECT coalesce(sum(f.netto), 0) FROM staging.forsorjningsstod_manad AS f
-            WHERE f.person_key = m.person_key AND f.manad = (m.manad_ut + INTERVAL 8 MONTH)::DATE) AS efter_8,
+           coalesce(sum(f.netto) FILTER (WHERE f.manad = (fa.manad_ut + INTERVAL 2 MONTH)::DATE), 0) AS efter_2,
+           coalesce(sum(f.netto) FILTER (WHERE f.manad = (fa.manad_ut + INTERVAL 8 MONTH)::DATE), 0) AS efter_8
+    FROM fall AS fa
+    LEFT JOIN staging.forsorjningsstod_manad AS f
+      ON f.person_key = fa.person_key
+     AND (f.manad BETWEEN (fa.manad_in - INTERVAL 3 MONTH)::DATE AND (fa.manad_in - INTERVAL 1 MONTH)::DATE
+          OR f.manad = (fa.manad_ut + INTERVAL 2 MONTH)::DATE OR f.manad = (fa.manad_ut + INTERVAL 8 MONTH)::DATE)
+    GROUP BY fa.person_key, fa.manad_in, fa.manad_ut
+),
+belopp AS (
+    SELECT m.*, s.fore_3_manader, s.efter_2, s.efter_8,
            (m.manad_in - INTERVAL 3 MONTH)::DATE >= l.forsta_manad AS fore_levererat,
            (m.manad_ut + INTERVAL 2 MONTH)::DATE <= l.sista_manad AS efter_2_levererat,
            (m.manad_ut + INTERVAL 8 MONTH)::DATE <= l.sista_manad AS efter_8_levererat
     FROM manader AS m
+    LEFT JOIN summor AS s USING (person_key, manad_in, manad_ut)
     CROSS JOIN staging.utbetalningsmanader AS l
 ),
 per_grupp AS (
