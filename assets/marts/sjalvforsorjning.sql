@@ -7,29 +7,50 @@ WITH per_person AS (
     SELECT period, dimension, grupp, jobbtorg, person_key, date_trunc('month', avslutsdatum)::DATE AS manad_0
     FROM staging.avslut_kohort
 ),
-bedomda AS (
-    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key, k.manader, pp.manad_0 IS NOT NULL AS avslutad,
-           (pp.manad_0 + to_months(k.manader))::DATE BETWEEN l.forsta_manad AND l.sista_manad
+uppfoljning AS (
+    SELECT * FROM (VALUES (0, 3), (1, 6), (2, 12), (3, 18), (4, 24), (5, 36), (6, 48)) AS k(bit, manader)
+),
+-- each case (a person and the month of an avslut) judged once for every k, as one bit per k of two
+-- numbers: followable (month 0 + k delivered) and self-sufficient in month 0 + k
+fall AS (
+    SELECT fa.person_key, fa.manad_0,
+           coalesce(bit_or(1 << k.bit) FILTER (
+               WHERE (fa.manad_0 + to_months(k.manader))::DATE BETWEEN l.forsta_manad AND l.sista_manad), 0)
                AS uppfoljningsbar,
-           coalesce(f.netto, 0) <= 0 AS sjalvforsorjande
-    FROM per_person AS pp
-    CROSS JOIN (VALUES (3), (6), (12), (18), (24), (36), (48)) AS k(manader)
+           coalesce(bit_or(1 << k.bit) FILTER (WHERE coalesce(f.netto, 0) <= 0), 0) AS sjalvforsorjande
+    FROM (SELECT DISTINCT person_key, manad_0 FROM per_person WHERE manad_0 IS NOT NULL) AS fa
+    CROSS JOIN uppfoljning AS k
     CROSS JOIN staging.utbetalningsmanader AS l
     LEFT JOIN staging.forsorjningsstod_manad AS f
-      ON f.person_key = pp.person_key AND f.manad = (pp.manad_0 + to_months(k.manader))::DATE
+      ON f.person_key = fa.person_key AND f.manad = (fa.manad_0 + to_months(k.manader))::DATE
+    GROUP BY fa.person_key, fa.manad_0
+),
+-- persons per cell and kön with the same pair of numbers: few rows, however many persons
+lika AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg,
+           CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
+           pp.manad_0 IS NOT NULL AS avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande, count(*) AS personer
+    FROM per_person AS pp
+    JOIN staging.personer AS p USING (person_key)
+    LEFT JOIN fall AS fa USING (person_key, manad_0)
+    GROUP BY GROUPING SETS (
+        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg, avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande, p.kon),
+        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg, avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande))
+),
+bedomda AS (
+    SELECT l.period, l.dimension, l.grupp, l.jobbtorg, l.kon, k.manader, l.personer,
+           l.avslutad,
+           l.avslutad AND (l.uppfoljningsbar >> k.bit) & 1 = 1 AS uppfoljningsbar,
+           l.avslutad AND (l.uppfoljningsbar >> k.bit) & 1 = 1 AND (l.sjalvforsorjande >> k.bit) & 1 = 1
+               AS sjalvforsorjande
+    FROM lika AS l
+    CROSS JOIN uppfoljning AS k
 )
-SELECT b.period,
-       b.dimension,
-       b.grupp,
-       b.jobbtorg,
-       CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
-       b.manader AS manader_efter_avslut,
-       count(*) FILTER (WHERE b.avslutad) AS avslutade,
-       count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar) AS uppfoljningsbara,
-       count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar AND b.sjalvforsorjande) AS sjalvforsorjande,
-       count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar AND b.sjalvforsorjande)
-           / nullif(count(*) FILTER (WHERE b.avslutad AND b.uppfoljningsbar), 0) AS andel_sjalvforsorjande
-FROM bedomda AS b
-JOIN staging.personer AS p USING (person_key)
-GROUP BY GROUPING SETS ((b.period, b.dimension, b.grupp, b.jobbtorg, b.manader, p.kon),
-                        (b.period, b.dimension, b.grupp, b.jobbtorg, b.manader))
+SELECT period, dimension, grupp, jobbtorg, kon, manader AS manader_efter_avslut,
+       coalesce(sum(personer) FILTER (WHERE avslutad), 0)::BIGINT AS avslutade,
+       coalesce(sum(personer) FILTER (WHERE uppfoljningsbar), 0)::BIGINT AS uppfoljningsbara,
+       coalesce(sum(personer) FILTER (WHERE sjalvforsorjande), 0)::BIGINT AS sjalvforsorjande,
+       coalesce(sum(personer) FILTER (WHERE sjalvforsorjande), 0)::BIGINT
+           / nullif(coalesce(sum(personer) FILTER (WHERE uppfoljningsbar), 0)::BIGINT, 0) AS andel_sjalvforsorjande
+FROM bedomda
+GROUP BY period, dimension, grupp, jobbtorg, kon, manader

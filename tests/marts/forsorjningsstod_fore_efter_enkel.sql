@@ -1,6 +1,6 @@
 -- The plain form of assets/marts/forsorjningsstod_fore_efter.sql, as it was before the sums were looked
 -- up once per case (three correlated subqueries per cohort row): kept for
--- tests/marts/test_forsorjningsstod_fore_efter_enkel.py, which holds the model to it row for row.
+-- tests/marts/test_enkla_former.py, which holds the model to it row for row.
 -- Försörjningsstöd before and after (the classic figure in Inrättande av Jobbtorg i Stockholm, 2007: the participants' costs fell 56 % two
 -- months after the end). For the persons with an avslut in the period (their last; under a jobbtorg, that
 -- jobbtorg's last): net försörjningsstöd per month in the 3 months before the month of the inskrivning of
