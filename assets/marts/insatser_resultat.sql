@@ -7,24 +7,36 @@
 -- staging.insats_niva (the mart's own `totalt` rows and, for the breakdown table, each group of the
 -- insats's registration): within a group the person's last insats among the group's insatser counts.
 WITH per_person AS (
-    -- one row per person in each (period, insatstyp, regi) and their totals where an insats is active:
-    -- the person's last insats ended in the period there, if any (the highest `ordning`)
-    SELECT ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon,
+    -- per person in each (period, insatstyp, regi) and their totals: the person's last insats ended in the
+    -- period there (the highest `ordning`); only the insatser that ended are grouped by person
+    SELECT ip.period, ip.dimension, ip.grupp, p.kon,
            CASE WHEN grouping(ip.insatstyp) = 1 THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
            CASE WHEN grouping(ip.regi) = 1 THEN 'totalt' ELSE ip.regi END AS regi,
-           max(u.ordning) FILTER (WHERE ip.avslutad_i_perioden) AS ordning
+           max(u.ordning) AS ordning
     FROM staging.insats_niva AS ip
     JOIN staging.personer AS p ON p.person_key = ip.person_key
-    LEFT JOIN staging.insats_utfall AS u ON u.insats_id = ip.insats_id
-    WHERE NOT ip.totalt  -- the mart has no jobbtorg: one row per insats-period and level
+    JOIN staging.insats_utfall AS u ON u.insats_id = ip.insats_id
+    WHERE NOT ip.totalt AND ip.avslutad_i_perioden  -- the mart has no jobbtorg: one row per insats-period
     GROUP BY ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon, CUBE (ip.insatstyp, ip.regi)
+),
+-- every cell with an insats active in the period has its row, with zeros where nobody ended one
+celler AS (
+    SELECT ip.period, ip.dimension, ip.grupp, p.kon,
+           CASE WHEN grouping(ip.insatstyp) = 1 THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
+           CASE WHEN grouping(ip.regi) = 1 THEN 'totalt' ELSE ip.regi END AS regi
+    FROM staging.insats_niva AS ip
+    JOIN staging.personer AS p ON p.person_key = ip.person_key
+    WHERE NOT ip.totalt
+    GROUP BY ip.period, ip.dimension, ip.grupp, p.kon, CUBE (ip.insatstyp, ip.regi)
 ),
 utfall AS (
     SELECT pp.period, pp.dimension, pp.grupp, pp.insatstyp, pp.regi, pp.kon, u.status,
            u.uppfoljningsbar_6_man, u.sjalvforsorjande_6_man,
            u.uppfoljningsbar_12_man, u.sjalvforsorjande_12_man
     FROM per_person AS pp
-    LEFT JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
+    JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
+    UNION ALL BY NAME
+    SELECT * FROM celler  -- counted by nothing: only the cell's row
 )
 SELECT period,
        dimension,

@@ -3,6 +3,8 @@
 - forsorjningsstod_fore_efter looks up each person's sums (three months before the inskrivning, month +2
   and +8 after the avslut) once per case in one join over the monthly nets, not by three subqueries per
   cohort row;
+- insatser_resultat groups by person only the insatser that ended in the period, and gives every other
+  cell with an active insats its row of zeros, instead of grouping every active insats by person;
 - sjalvforsorjning judges each case (a person and the month of an avslut) once for every k, as bits, and
   counts the persons with the same bits together, instead of one payment lookup per cohort row and k.
 
@@ -29,6 +31,12 @@ COVERED = {
         "efter_8_man_sek",
     ),
     "sjalvforsorjning": ("avslutade", "uppfoljningsbara", "sjalvforsorjande"),
+    "insatser_resultat": (
+        "avslutat_insats",
+        "arbete_eller_studier",
+        "fortsatt_inskrivna",
+        "sjalvforsorjande_12_man",
+    ),
 }
 
 
@@ -58,6 +66,14 @@ def test_the_comparison_covers_every_dimension_and_measure(con, name):
     counts = ", ".join(f"count(*) FILTER (WHERE {c} <> 0)" for c in COVERED[name])
     nonzero = con.execute(f"SELECT {counts} FROM {plain}").fetchone()
     assert min(nonzero) > 0, nonzero
+
+
+def test_insatser_resultat_is_compared_on_cells_where_nobody_ended_an_insats(con):
+    """The rows of zeros come from another part of the model: there must be some to compare."""
+    zeros = con.execute("SELECT count(*) FROM enkel_insatser_resultat WHERE avslutat_insats = 0").fetchone()[
+        0
+    ]
+    assert zeros > 0
 
 
 def test_sjalvforsorjning_is_compared_where_followable_and_self_sufficient_differ(con):

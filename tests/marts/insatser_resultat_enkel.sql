@@ -1,0 +1,58 @@
+-- The plain form of assets/marts/insatser_resultat.sql, as it was before only the insatser that ended
+-- were grouped by person: kept for tests/marts/test_enkla_former.py, which holds the model to it row
+-- for row.
+-- What became of those who ended an insats, for every insatstyp and regi: the generalisation of
+-- arbetstraning_resultat (same cohort, same four outcomes), plus self-sufficiency 6 and 12 months after
+-- the month the insats ended. The cohort of a (period, insatstyp, regi) is the persons whose insats of
+-- that type and regi ended in the period; for a person with several, the last one counts (same day: the
+-- highest insats_id), and its outcome is read in staging.insats_utfall. Under `totalt` the last insats of
+-- any type (or regi) counts, so a person is one person there. The cohorts are formed per level of
+-- staging.insats_niva (the mart's own `totalt` rows and, for the breakdown table, each group of the
+-- insats's registration): within a group the person's last insats among the group's insatser counts.
+WITH per_person AS (
+    -- one row per person in each (period, insatstyp, regi) and their totals where an insats is active:
+    -- the person's last insats ended in the period there, if any (the highest `ordning`)
+    SELECT ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon,
+           CASE WHEN grouping(ip.insatstyp) = 1 THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
+           CASE WHEN grouping(ip.regi) = 1 THEN 'totalt' ELSE ip.regi END AS regi,
+           max(u.ordning) FILTER (WHERE ip.avslutad_i_perioden) AS ordning
+    FROM staging.insats_niva AS ip
+    JOIN staging.personer AS p ON p.person_key = ip.person_key
+    LEFT JOIN staging.insats_utfall AS u ON u.insats_id = ip.insats_id
+    WHERE NOT ip.totalt  -- the mart has no jobbtorg: one row per insats-period and level
+    GROUP BY ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon, CUBE (ip.insatstyp, ip.regi)
+),
+utfall AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.insatstyp, pp.regi, pp.kon, u.status,
+           u.uppfoljningsbar_6_man, u.sjalvforsorjande_6_man,
+           u.uppfoljningsbar_12_man, u.sjalvforsorjande_12_man
+    FROM per_person AS pp
+    LEFT JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
+)
+SELECT period,
+       dimension,
+       grupp,
+       insatstyp,
+       regi,
+       CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+       count(status) AS avslutat_insats,
+       count(*) FILTER (WHERE status = 'arbete_eller_studier') AS arbete_eller_studier,
+       count(*) FILTER (WHERE status = 'fortsatt_inskriven') AS fortsatt_inskrivna,
+       count(*) FILTER (WHERE status = 'aterremitterad') AS aterremitterade,
+       count(*) FILTER (WHERE status = 'ovrigt') AS ovrigt,
+       count(*) FILTER (WHERE status = 'arbete_eller_studier') / nullif(count(status), 0)
+           AS andel_arbete_eller_studier,
+       count(*) FILTER (WHERE status = 'fortsatt_inskriven') / nullif(count(status), 0)
+           AS andel_fortsatt_inskrivna,
+       count(*) FILTER (WHERE status = 'aterremitterad') / nullif(count(status), 0) AS andel_aterremitterade,
+       count(*) FILTER (WHERE uppfoljningsbar_6_man) AS uppfoljningsbara_6_man,
+       count(*) FILTER (WHERE uppfoljningsbar_6_man AND sjalvforsorjande_6_man) AS sjalvforsorjande_6_man,
+       count(*) FILTER (WHERE uppfoljningsbar_6_man AND sjalvforsorjande_6_man)
+           / nullif(count(*) FILTER (WHERE uppfoljningsbar_6_man), 0) AS andel_sjalvforsorjande_6_man,
+       count(*) FILTER (WHERE uppfoljningsbar_12_man) AS uppfoljningsbara_12_man,
+       count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man) AS sjalvforsorjande_12_man,
+       count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man)
+           / nullif(count(*) FILTER (WHERE uppfoljningsbar_12_man), 0) AS andel_sjalvforsorjande_12_man
+FROM utfall
+GROUP BY GROUPING SETS ((period, dimension, grupp, insatstyp, regi, kon),
+                        (period, dimension, grupp, insatstyp, regi))
