@@ -32,12 +32,20 @@ per_registrering AS (
            count(*) FILTER (WHERE kvar_dag_5) AS nya_registreringar_kvar_dag_5,
            count(*) FILTER (WHERE kvar_dag_5 AND plan_inom_5_dagar) AS aktivitetsplan_inom_5_dagar,
            median(plan_dag) FILTER (WHERE kvar_dag_5) AS median_dagar_till_aktivitetsplan,
-           count(plan_dag) FILTER (WHERE kvar_dag_5) AS aktivitetsplaner_kvar_dag_5,  -- the median's base
-           count(DISTINCT person_key)
-               FILTER (WHERE inskrivningsdatum <= referensdag
-                        AND (avslutsdatum IS NULL OR avslutsdatum >= referensdag)
-                        AND inskrivningsdatum + INTERVAL 18 MONTH < referensdag) AS personer_inskrivna_over_18_manader
+           count(plan_dag) FILTER (WHERE kvar_dag_5) AS aktivitetsplaner_kvar_dag_5  -- the median's base
     FROM bedomda
+    GROUP BY period, dimension, grupp, jobbtorg
+),
+-- the persons registered over 18 months on the day the period is judged on: each once per level
+over_18_manader AS (
+    SELECT period, dimension, grupp, jobbtorg, count(*) AS personer_inskrivna_over_18_manader
+    FROM (
+        SELECT DISTINCT period, dimension, grupp, jobbtorg, person_key
+        FROM bedomda
+        WHERE inskrivningsdatum <= referensdag
+          AND (avslutsdatum IS NULL OR avslutsdatum >= referensdag)
+          AND inskrivningsdatum + INTERVAL 18 MONTH < referensdag
+    )
     GROUP BY period, dimension, grupp, jobbtorg
 ),
 insatser AS (
@@ -64,10 +72,11 @@ SELECT r.period,
        r.aktivitetsplan_inom_5_dagar,
        r.aktivitetsplan_inom_5_dagar / nullif(r.nya_registreringar_kvar_dag_5, 0) AS andel_aktivitetsplan_inom_5_dagar,
        r.median_dagar_till_aktivitetsplan,
-       r.personer_inskrivna_over_18_manader,
+       coalesce(o.personer_inskrivna_over_18_manader, 0) AS personer_inskrivna_over_18_manader,
        coalesce(i.aktiva_insatser, 0) AS aktiva_insatser,
        coalesce(i.insatser_utan_planerat_slut, 0) AS insatser_utan_planerat_slut,
        coalesce(i.insatser_langre_an_6_manader, 0) AS insatser_langre_an_6_manader,
        r.aktivitetsplaner_kvar_dag_5
 FROM per_registrering AS r
 LEFT JOIN per_insats AS i USING (period, dimension, grupp, jobbtorg)
+LEFT JOIN over_18_manader AS o USING (period, dimension, grupp, jobbtorg)

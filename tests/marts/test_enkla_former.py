@@ -5,6 +5,8 @@
   cohort row;
 - insatser_resultat groups by person only the insatser that ended in the period, and gives every other
   cell with an active insats its row of zeros, instead of grouping every active insats by person;
+- processen counts the persons registered over 18 months from their distinct rows per level, not with a
+  count(DISTINCT) beside the other measures;
 - sjalvforsorjning judges each case (a person and the month of an avslut) once for every k, as bits, and
   counts the persons with the same bits together, instead of one payment lookup per cohort row and k.
 
@@ -31,6 +33,11 @@ COVERED = {
         "efter_8_man_sek",
     ),
     "sjalvforsorjning": ("avslutade", "uppfoljningsbara", "sjalvforsorjande"),
+    "processen": (
+        "personer_inskrivna_over_18_manader",
+        "nya_registreringar",
+        "median_dagar_till_aktivitetsplan",
+    ),
     "insatser_resultat": (
         "avslutat_insats",
         "arbete_eller_studier",
@@ -73,6 +80,13 @@ def test_insatser_resultat_is_compared_on_cells_where_nobody_ended_an_insats(con
     zeros = con.execute("SELECT count(*) FROM enkel_insatser_resultat WHERE avslutat_insats = 0").fetchone()[
         0
     ]
+    assert zeros > 0
+
+
+def test_processen_is_compared_on_levels_without_anyone_over_18_months(con):
+    zeros = con.execute(
+        "SELECT count(*) FROM enkel_processen WHERE personer_inskrivna_over_18_manader = 0"
+    ).fetchone()[0]
     assert zeros > 0
 
 
