@@ -77,25 +77,24 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         env = os.environ
-        default = DEFAULTS
         settings = cls(
             source_dir=Path(env.get(ENV_SOURCE) or DEFAULT_SOURCE).absolute(),
             warehouse_dir=Path(env.get(ENV_WAREHOUSE) or DEFAULT_WAREHOUSE).absolute(),
             home_dir=Path(env.get(ENV_HOME) or DEFAULT_HOME).absolute(),
-            memory_limit=env.get(ENV_MEMORY_LIMIT) or default["memory_limit"],
-            threads=_whole(env, ENV_THREADS, default["threads"]),
+            memory_limit=env.get(ENV_MEMORY_LIMIT) or DEFAULTS["memory_limit"],
+            threads=_whole(env, ENV_THREADS, DEFAULTS["threads"]),
             pseudonym_key_file=Path(env[ENV_PSEUDONYM_KEY_FILE]).absolute()
             if env.get(ENV_PSEUDONYM_KEY_FILE)
             else None,
-            truncation_tolerance=_share(env, ENV_TRUNCATION_TOLERANCE, default["truncation_tolerance"]),
-            quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, default["quarantine_ceiling"]),
-            source_kind=env.get(ENV_SOURCE_KIND) or default["source_kind"],
+            truncation_tolerance=_share(env, ENV_TRUNCATION_TOLERANCE, DEFAULTS["truncation_tolerance"]),
+            quarantine_ceiling=_share(env, ENV_QUARANTINE_CEILING, DEFAULTS["quarantine_ceiling"]),
+            source_kind=env.get(ENV_SOURCE_KIND) or DEFAULTS["source_kind"],
             pg_dsn=env.get(ENV_PG_DSN) or None,
             pg_uttagsdatum=_iso_date(env, ENV_PG_UTTAGSDATUM),
             alert_webhook=env.get(ENV_ALERT_WEBHOOK) or None,
-            sensor_interval=_whole(env, ENV_SENSOR_INTERVAL, default["sensor_interval"]),
-            disclosure_threshold=_whole(env, ENV_DISCLOSURE_THRESHOLD, default["disclosure_threshold"]),
-            settle_seconds=_whole(env, ENV_SETTLE_SECONDS, default["settle_seconds"]),
+            sensor_interval=_whole(env, ENV_SENSOR_INTERVAL, DEFAULTS["sensor_interval"]),
+            disclosure_threshold=_whole(env, ENV_DISCLOSURE_THRESHOLD, DEFAULTS["disclosure_threshold"]),
+            settle_seconds=_whole(env, ENV_SETTLE_SECONDS, DEFAULTS["settle_seconds"]),
             allow_older_snapshot=_yes(env, ENV_ALLOW_OLDER_SNAPSHOT),
             today_override=_iso_date(env, ENV_TODAY),
         )
