@@ -35,6 +35,7 @@ from jobbtorg_pipeline.report.disclosure import (
     report_values,
     sums_to,
 )
+from jobbtorg_pipeline.report.optimal import _parts, optimal_hidden
 from jobbtorg_pipeline.settings import Settings
 from tests.support.attacker import narrowest, published_counts
 
@@ -379,6 +380,22 @@ def warehouses(cli_run, small_run) -> dict[str, Settings]:
     return {"stor": big, "liten": small_run}
 
 
+@pytest.fixture(scope="module")
+def built(warehouses, tmp_path_factory):
+    """Each generated report built and written once for this module's tests: (report, its folder)."""
+    cache = {}
+
+    def get(size: str, period: str):
+        if (size, period) not in cache:
+            report = build(warehouses[size], period, status="test")
+            folder = tmp_path_factory.mktemp(f"rapport-{size}-{period}")
+            _write_files(report, folder, T)
+            cache[size, period] = report, folder
+        return cache[size, period]
+
+    return get
+
+
 class _Tables(HTMLParser):
     """The report page's tables: id -> rows of cell texts (the row label first)."""
 
@@ -418,11 +435,10 @@ def _count(text: str) -> int | None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("size", "period"), REPORTS)
-def test_no_hidden_count_of_a_generated_report_can_be_narrowed(warehouses, size, period, tmp_path):
+def test_no_hidden_count_of_a_generated_report_can_be_narrowed(warehouses, built, size, period):
     settings = warehouses[size]
-    report = build(settings, period, status="test")
-    _write_files(report, tmp_path, T)
-    figures = json.loads((tmp_path / "siffror.json").read_text(encoding="utf-8"))
+    report, folder = built(size, period)
+    figures = json.loads((folder / "siffror.json").read_text(encoding="utf-8"))
     published = published_counts(figures, report.tables)
     with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
         _, relations = build_tables(con, period, T)
@@ -442,15 +458,14 @@ def test_no_hidden_count_of_a_generated_report_can_be_narrowed(warehouses, size,
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("size", "period"), REPORTS)
-def test_kommunal_anstallning_per_jobbtorg_cannot_be_had_by_subtraction(warehouses, size, period, tmp_path):
+def test_kommunal_anstallning_per_jobbtorg_cannot_be_had_by_subtraction(warehouses, built, size, period):
     """Per jobbtorg the report does not show kommunal anställning, but a reader knows what it is: the
     avslut to work (unika individer, `varav arbete`) that Kolada does not count as arbete. So for every
     jobbtorg and the city, avslut_arbete = arbete + kommunal_anstallning exactly (the marts' definition,
     checked below), and the attacker, told so, must not narrow a kommunal anställning of 1 to 4."""
     settings = warehouses[size]
-    report = build(settings, period, status="test")
-    _write_files(report, tmp_path, T)
-    figures = json.loads((tmp_path / "siffror.json").read_text(encoding="utf-8"))
+    report, folder = built(size, period)
+    figures = json.loads((folder / "siffror.json").read_text(encoding="utf-8"))
     published = published_counts(figures, report.tables)
     with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
         _, relations = build_tables(con, period, T)
@@ -492,18 +507,15 @@ def test_kommunal_anstallning_per_jobbtorg_cannot_be_had_by_subtraction(warehous
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("size", "period"), REPORTS[:4])
-def test_no_small_count_is_published_in_the_page_the_workbook_or_the_figures(
-    warehouses, size, period, tmp_path
-):
+def test_no_small_count_is_published_in_the_page_the_workbook_or_the_figures(built, size, period):
     from openpyxl import load_workbook
 
-    report = build(warehouses[size], period, status="test")
-    _write_files(report, tmp_path, T)
-    figures = json.loads((tmp_path / "siffror.json").read_text(encoding="utf-8"))
+    _, folder = built(size, period)
+    figures = json.loads((folder / "siffror.json").read_text(encoding="utf-8"))
     units = {t["id"]: t["enheter"] for t in figures["tabeller"]}
     parser = _Tables()
-    parser.feed((tmp_path / "rapport.html").read_text(encoding="utf-8"))
-    workbook = load_workbook(tmp_path / "rapport.xlsx")
+    parser.feed((folder / "rapport.html").read_text(encoding="utf-8"))
+    workbook = load_workbook(folder / "rapport.xlsx")
     found, hidden = [], 0
     for table in figures["tabeller"]:
         counts = [j for j, u in enumerate(units[table["id"]]) if u == "antal"]
@@ -673,6 +685,62 @@ def test_one_small_cell_of_a_table_with_totals_needs_a_rectangle_of_three():
     protect([grid], relations, T)
     assert grid.hidden == {("r1", "a"), ("r1", "b"), ("r2", "a"), ("r2", "b")}
     assert _pinned([grid], relations) == {}
+
+
+def test_tables_no_relation_ties_are_solved_apart_with_the_same_choice():
+    #   Two tables with nothing in common, each with one small cell: the integer program is solved per
+    #   part of the report, and the cells it hides are exactly those it hides in each table alone (the
+    #   rectangle of three for each; a table without a small cell gives nothing). A relation without
+    #   terms says nothing and ties nothing together.
+    first, first_relations = _cross({"r1": {"a": 2, "b": 10}, "r2": {"a": 30, "b": 40}})
+    second, second_relations = _cross({"r1": {"a": 50, "b": 3}, "r2": {"a": 60, "b": 70}})
+    second.keys = {cell: ("u", *key[1:]) for cell, key in second.keys.items()}
+    second_relations = [
+        Relation(tuple((("u", *k[1:]), c) for k, c in r.terms), r.sense, r.why) for r in second_relations
+    ]
+    third, third_relations = _cross({"r1": {"a": 40, "b": 10}, "r2": {"a": 30, "b": 40}})
+    third.keys = {cell: ("v", *key[1:]) for cell, key in third.keys.items()}
+    third_relations = [
+        Relation(tuple((("v", *k[1:]), c) for k, c in r.terms), r.sense, r.why) for r in third_relations
+    ]
+    alone = []
+    for grid, relations in ((first, first_relations), (second, second_relations)):
+        values, totals = report_values([grid])
+        alone.append(optimal_hidden(values, relations, T, totals))
+    values, totals = report_values([first, second, third])
+    relations = [*first_relations, *second_relations, *third_relations, Relation((), "=", "tom")]
+    together = optimal_hidden(values, relations, T, totals)
+    assert len(_parts(values, relations)) == 3
+    assert together == alone[0] | alone[1]
+    assert together == {
+        ("t", "a", "r1"), ("t", "b", "r1"), ("t", "a", "r2"), ("t", "b", "r2"),
+        ("u", "a", "r1"), ("u", "b", "r1"), ("u", "a", "r2"), ("u", "b", "r2"),
+    }  # fmt: skip
+
+
+def test_the_audit_solves_each_question_once():
+    #   The greedy passes and the pruning ask for a primary's interval again and again while cells far
+    #   from it come and go; its LPs depend only on the hidden statistics tied to it, so they are solved
+    #   once per such set, and the answer is what a fresh audit gives.
+    grid, relations = _cross({"r1": {"a": 2, "b": 10}, "r2": {"a": 30, "b": 40}})
+    other, other_relations = _cross({"r1": {"a": 50, "b": 60}, "r2": {"a": 70, "b": 80}})
+    other.keys = {cell: ("u", *key[1:]) for cell, key in other.keys.items()}
+    other_relations = [
+        Relation(tuple((("u", *k[1:]), c) for k, c in r.terms), r.sense, r.why) for r in other_relations
+    ]
+    values, _ = report_values([grid, other])
+    relations = [*relations, *other_relations]
+    attacker = Attacker(values, relations)
+    primary = grid.key("r1", "a")
+    tied = {primary, grid.key("r1", "b"), grid.key("r2", "a"), grid.key("r2", "b")}
+    asked = [tied, tied | {other.key("r1", "a")}, tied | {grid.key("totalt", "a")}, tied]
+    answers, solved = [], []
+    for hidden in asked:
+        answers.append(attacker.interval(primary, hidden))
+        solved.append(len(attacker._solved))
+    assert solved == [1, 1, 2, 2]  # a cell of the other table hidden: not a new question
+    assert answers == [Attacker(values, relations).interval(primary, hidden) for hidden in asked]
+    assert answers[0] == [0.0, 12.0]  # r1a can go to 0 (r1b +2 ...) and up to 12 (r1b down to 0)
 
 
 def test_two_small_cells_in_one_row_need_two_more_not_four():

@@ -153,6 +153,7 @@ class Attacker:
 
     def __init__(self, values: dict[Key, int], relations: Sequence[Relation]):
         self.values = values
+        self._solved: dict[tuple, list[tuple[float, dict[Key, float]]]] = {}
         self.relations: list[tuple[dict[Key, int], str]] = []
         self.touching: dict[Key, list[int]] = {}
         for relation in relations:
@@ -199,8 +200,15 @@ class Attacker:
         self, key: Key, hidden: set[Key], sides: tuple[float, ...]
     ) -> list[tuple[float, dict[Key, float]]]:
         variables, relations = self.component(key, hidden)
-        found = self._solve(key, variables, relations, sides, strict=True)
-        return found if found is not None else self._solve(key, variables, relations, sides, strict=False)
+        # The LPs depend only on the hidden statistics tied to `key`: hiding or showing a cell elsewhere
+        # (the greedy passes and the pruning try one at a time) leaves them as they were.
+        asked = (key, tuple(variables), sides)
+        if asked not in self._solved:
+            found = self._solve(key, variables, relations, sides, strict=True)
+            if found is None:
+                found = self._solve(key, variables, relations, sides, strict=False)
+            self._solved[asked] = found
+        return self._solved[asked]
 
     def _solve(
         self, key: Key, variables: list[Key], relations: list[int], sides: tuple[float, ...], *, strict: bool

@@ -1,8 +1,9 @@
 """Near-minimal secondary suppression: the complementary cells chosen by one integer program.
 
 Hiding the cells one at a time (`disclosure.choose_hidden`'s greedy passes) often hides far more than
-needed: one column of tiny counts can take a whole table's columns with it. Here the choice is one mixed
-integer program over the whole report, in the manner of τ-ARGUS' optimal method (Fischetti and Salazar):
+needed: one column of tiny counts can take a whole table's columns with it. Here the choice is a mixed
+integer program over the whole report, in the manner of τ-ARGUS' optimal method (Fischetti and Salazar),
+solved for each part of the report that no relation ties to another (the same choice, found faster):
 
 - a binary `y_k` per statistic: hidden (1) or shown (0); every primary (1 to threshold - 1)
   and every withheld statistic (never shown, costing nothing) is hidden;
@@ -17,8 +18,8 @@ integer program over the whole report, in the manner of τ-ARGUS' optimal method
 If a copy exists, the reader cannot narrow `p` past 0 or past the threshold. The LP audit of
 `disclosure.py` then checks the solution with integer rounding and both readings (per part of the
 report), and hides more greedily if it finds a primary unprotected (rare: the copies bound how far a
-hidden cell may move). The solver's limits are counts of nodes, not seconds, so the same figures give
-the same hidden cells on any machine.
+hidden cell may move). The solver's limits (per part) are counts of nodes, not seconds, so the same
+figures give the same hidden cells on any machine.
 """
 
 from __future__ import annotations
@@ -47,7 +48,44 @@ def optimal_hidden(
     withheld: set = frozenset(),
 ) -> set:
     """The primaries and the cheapest complementary cells that protect them (see the module doc);
-    `withheld` statistics are never shown (hidden, at no cost)."""
+    `withheld` statistics are never shown (hidden, at no cost).
+
+    No relation ties one part of the report to another, so the cheapest choice for the whole is the
+    cheapest for each part: each part holding a primary is solved on its own (smaller programs, solved
+    faster), and a part without one needs nothing hidden."""
+    hidden: set = set()
+    for part, part_relations in _parts(values, relations):
+        if any(0 < values[k] < threshold for k in part):
+            hidden |= _solve({k: values[k] for k in part}, part_relations, threshold, costly, withheld & part)
+    return hidden
+
+
+def _parts(values: dict, relations: Sequence) -> list[tuple[set, list]]:
+    """The statistics split into parts that no relation crosses, each with its relations."""
+    parent = {k: k for k in values}
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    relations = [r for r in relations if r.terms]  # an empty sum says nothing
+    for relation in relations:
+        first = relation.terms[0][0]
+        for k, _ in relation.terms[1:]:
+            a, b = root(first), root(k)
+            parent[b] = a
+    parts: dict = {}
+    for k in sorted(values):
+        parts.setdefault(root(k), (set(), []))[0].add(k)
+    for relation in relations:
+        parts[root(relation.terms[0][0])][1].append(relation)
+    return list(parts.values())
+
+
+def _solve(values: dict, relations: Sequence, threshold: int, costly: set, withheld: set) -> set:
+    """The integer program of one part of the report."""
     keys = sorted(values)
     index = {k: i for i, k in enumerate(keys)}
     n = len(keys)
