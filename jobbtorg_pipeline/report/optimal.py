@@ -1,4 +1,4 @@
-"""Near-minimal secondary suppression: the complementary cells chosen by one integer program.
+"""Near-minimal secondary suppression: the complementary cells chosen by integer programming.
 
 Hiding the cells one at a time (`disclosure.choose_hidden`'s greedy passes) often hides far more than
 needed: one column of tiny counts can take a whole table's columns with it. Here the choice is a mixed
