@@ -658,12 +658,12 @@ def test_a_share_over_enough_persons_is_shown_when_its_numerator_is_zero():
 # ---- near-minimal secondary suppression (the integer program) ----------------------------------------
 
 
-def _cross(cells: dict[str, dict[str, int]]) -> tuple[Grid, list[Relation]]:
-    """A table with its row totals and column totals added, and the sums a reader knows."""
+def _cross(cells: dict[str, dict[str, int]], name: str = "t") -> tuple[Grid, list[Relation]]:
+    """A table `name` with its row totals and column totals added, and the sums a reader knows."""
     columns = list(next(iter(cells.values())))
     table = {r: {**c, "totalt": sum(c.values())} for r, c in cells.items()}
     table["totalt"] = {c: sum(row[c] for row in table.values()) for c in [*columns, "totalt"]}
-    grid = _grid("t", table)
+    grid = _grid(name, table)
     grid.total_columns = {"totalt"}
     return grid, [*_column_sums(grid), *_row_sums(grid, "totalt", columns)]
 
@@ -693,16 +693,8 @@ def test_tables_no_relation_ties_are_solved_apart_with_the_same_choice():
     #   rectangle of three for each; a table without a small cell gives nothing). A relation without
     #   terms says nothing and ties nothing together.
     first, first_relations = _cross({"r1": {"a": 2, "b": 10}, "r2": {"a": 30, "b": 40}})
-    second, second_relations = _cross({"r1": {"a": 50, "b": 3}, "r2": {"a": 60, "b": 70}})
-    second.keys = {cell: ("u", *key[1:]) for cell, key in second.keys.items()}
-    second_relations = [
-        Relation(tuple((("u", *k[1:]), c) for k, c in r.terms), r.sense, r.why) for r in second_relations
-    ]
-    third, third_relations = _cross({"r1": {"a": 40, "b": 10}, "r2": {"a": 30, "b": 40}})
-    third.keys = {cell: ("v", *key[1:]) for cell, key in third.keys.items()}
-    third_relations = [
-        Relation(tuple((("v", *k[1:]), c) for k, c in r.terms), r.sense, r.why) for r in third_relations
-    ]
+    second, second_relations = _cross({"r1": {"a": 50, "b": 3}, "r2": {"a": 60, "b": 70}}, "u")
+    third, third_relations = _cross({"r1": {"a": 40, "b": 10}, "r2": {"a": 30, "b": 40}}, "v")
     alone = []
     for grid, relations in ((first, first_relations), (second, second_relations)):
         values, totals = report_values([grid])
@@ -723,11 +715,7 @@ def test_the_audit_solves_each_question_once():
     #   from it come and go; its LPs depend only on the hidden statistics tied to it, so they are solved
     #   once per such set, and the answer is what a fresh audit gives.
     grid, relations = _cross({"r1": {"a": 2, "b": 10}, "r2": {"a": 30, "b": 40}})
-    other, other_relations = _cross({"r1": {"a": 50, "b": 60}, "r2": {"a": 70, "b": 80}})
-    other.keys = {cell: ("u", *key[1:]) for cell, key in other.keys.items()}
-    other_relations = [
-        Relation(tuple((("u", *k[1:]), c) for k, c in r.terms), r.sense, r.why) for r in other_relations
-    ]
+    other, other_relations = _cross({"r1": {"a": 50, "b": 60}, "r2": {"a": 70, "b": 80}}, "u")
     values, _ = report_values([grid, other])
     relations = [*relations, *other_relations]
     attacker = Attacker(values, relations)
