@@ -84,13 +84,9 @@ def table_metadata(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Row count, column schema and the uttagsdatum, as every materialisation reports them."""
-    schema, table = qualified.split(".")
+    # the table's own columns (`duckdb_columns()` would load every table's entry first: 20 ms a step)
     described = con.execute(
-        """
-        SELECT column_name, data_type FROM duckdb_columns()
-        WHERE schema_name = ? AND table_name = ? ORDER BY column_index
-        """,
-        [schema, table],
+        "SELECT name, type FROM pragma_table_info(?) ORDER BY cid", [qualified]
     ).fetchall()
     columns = [
         dg.TableColumn(name=name, type=kind, description=(descriptions or {}).get(name))

@@ -14,7 +14,7 @@ import pytest
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
 from jobbtorg_pipeline.settings import INTERNAL_DIR, INTERNAL_FILE
 from tests.conftest import cli_env, jobbtorg
-from tests.support.pipeline import run_pipeline
+from tests.support.pipeline import copy_warehouse, run_pipeline
 from tests.support.sourcebuilder import SourceBuilder, pnr
 
 pytestmark = pytest.mark.slow
@@ -423,10 +423,9 @@ def test_no_birth_date_in_the_analysts_file(cli_run, generated_source, analysts)
     assert _occurring(births, data) == []
 
 
-def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_path, generated_source):
-    first = run_pipeline(tmp_path, generated_source)
-    assert first.success
-    reader = first.analysts()
+def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_path, small_run):
+    analysts = copy_warehouse(small_run, tmp_path / "warehouse") / small_run.analysts_file.name
+    reader = duckdb.connect(str(analysts), read_only=True)
     before = reader.execute("SELECT sum(inskrivna), count(*) FROM marts.unika_individer").fetchone()
     # the reader keeps a scan going while the second run publishes
     small = SourceBuilder(tmp_path / "other-source", "2019-10-01")
@@ -451,7 +450,8 @@ def test_a_reader_holding_the_file_never_blocks_a_run_nor_sees_it_change(tmp_pat
     assert reader.execute("SELECT sum(inskrivna), count(*) FROM marts.unika_individer").fetchone() == before
     assert reader.execute("SELECT count(*) FROM marts.arbetstraning_resultat").fetchone()[0] > 0
     reader.close()
-    with first.analysts() as fresh:
+    assert results["run"].settings.analysts_file == analysts
+    with results["run"].analysts() as fresh:
         assert fresh.execute("SELECT max(inskrivna) FROM marts.unika_individer").fetchone()[0] == 1
 
 

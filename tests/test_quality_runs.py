@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
-from tests.support.pipeline import run_pipeline
+from tests.support.pipeline import copy_warehouse, run_pipeline
 from tests.support.sourcebuilder import pnr
 
 pytestmark = pytest.mark.slow
@@ -163,19 +163,20 @@ def test_defects_are_quarantined_for_a_reason_and_the_marts_stay_as_clean(tmp_pa
 
 
 def test_a_truncated_extract_blocks_the_run_and_leaves_the_analysts_file_byte_for_byte(
-    tmp_path, generated_source
+    tmp_path, generated_source, clean
 ):
+    """The warehouse is the clean run's: its published run is the baseline the truncation is judged by."""
     source = corrupt.copy_source(generated_source, tmp_path / "source")
-    first = run_pipeline(tmp_path / "work", source)
-    assert first.success
-    before = first.settings.analysts_file.read_bytes()
+    analysts = copy_warehouse(clean.settings, tmp_path / "work" / "warehouse") / "jobbtorg.duckdb"
+    before = analysts.read_bytes()
     corrupt.truncate(source, random.Random(1))
     second = run_pipeline(tmp_path / "work", source)
+    assert second.settings.analysts_file == analysts
     assert not second.success
     failed = [e for e in second.result.get_asset_check_evaluations() if not e.passed and e.blocking]
     assert [e.asset_check_key.name for e in failed] == ["inte_trunkerad"]
     assert "truncated extract" in failed[0].description
-    assert first.settings.analysts_file.read_bytes() == before
+    assert analysts.read_bytes() == before
     materialized = {e.asset_key.path[0] for e in second.result.get_asset_materialization_events()}
     assert not materialized & {"marts", "publish"}
 
@@ -228,8 +229,6 @@ def test_lines_lost_in_reading_block_the_run_and_leave_the_analysts_file_byte_fo
     only 10,000 bytes of the line it rejects, so some lines are in no row and no quarantined text. Row
     accounting against the file's lines fails, naming the file and the line the quote opens on, and blocks:
     nothing is published. The warehouse is the clean run's, so the analysts' file is there to keep."""
-    import shutil
-
     source = corrupt.copy_source(generated_source, tmp_path / "source")
     path = corrupt.newest_snapshot(source) / "insatser.csv"
     encoding, lines = corrupt.read_lines(path)
@@ -239,8 +238,8 @@ def test_lines_lost_in_reading_block_the_run_and_leave_the_analysts_file_byte_fo
         after += len(lines[i].encode(encoding)) + 1
     lines[i] = corrupt.replace_field(lines[i], 4, '"' + lines[i].split(";")[4])  # anordnare
     corrupt.write_lines(path, encoding, lines)
-    shutil.copytree(clean.settings.warehouse_dir, tmp_path / "work" / "warehouse")
-    before = (tmp_path / "work" / "warehouse" / "jobbtorg.duckdb").read_bytes()
+    analysts = copy_warehouse(clean.settings, tmp_path / "work" / "warehouse") / "jobbtorg.duckdb"
+    before = analysts.read_bytes()
     run = run_pipeline(tmp_path / "work", source)
     assert not run.success
     failed = _blocked_by(run)

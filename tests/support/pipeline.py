@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,14 @@ def settings_for(work: Path, source: Path, **overrides: object) -> Settings:
         settle_seconds=0,  # a file a test writes is whole at once; tests of settling set their own
     )
     return replace(settings, **overrides)  # type: ignore[arg-type]
+
+
+def copy_warehouse(shared: Settings, warehouse: Path) -> Path:
+    """A copy of a shared run's warehouse (the analysts' file, the internal file, the checks' and the
+    report's folders) at `warehouse`, for a test whose first run only has to leave a published file
+    behind: one run fewer, and the shared run is never written to."""
+    shutil.copytree(shared.warehouse_dir, warehouse)
+    return warehouse
 
 
 def write_test_key(settings: Settings) -> None:
