@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from jobbtorg_pipeline.report.disclosure import HIDDEN, NOT_YET, published_small
 from jobbtorg_pipeline.warehouse import publish as publish_analysts_file
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
-from tests.support.pipeline import run_pipeline
+from tests.support.pipeline import Run, copy_warehouse, run_pipeline, settings_for
 
 pytestmark = pytest.mark.slow
 PERIOD = "2019-T2"  # complete, well before the generated source's uttagsdatum (2020-10-01)
@@ -46,12 +47,14 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory, generated_source):
+def run(tmp_path_factory, generated_source, cli_run):
+    """The shared `jobbtorg run` on the generated source, its warehouse and source copied for this file's
+    tests to publish into and rerun on (the same figures as a run of their own, one run fewer)."""
     work = tmp_path_factory.mktemp("rapport")
     source = corrupt.copy_source(generated_source, work / "source")
-    result = run_pipeline(work, source)
-    assert result.success
-    return result
+    settings = settings_for(work, source)
+    copy_warehouse(replace(settings, warehouse_dir=cli_run[1]), settings.warehouse_dir)
+    return Run(settings, result=None)
 
 
 @pytest.fixture(scope="module")

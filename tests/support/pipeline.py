@@ -19,10 +19,11 @@ TEST_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff
 @dataclass
 class Run:
     settings: Settings
-    result: dg.ExecuteInProcessResult
+    result: dg.ExecuteInProcessResult | None  # None: a shared run's warehouse, copied (copy_warehouse)
 
     @property
     def success(self) -> bool:
+        assert self.result is not None, "a copied warehouse has no run of its own to succeed"
         return self.result.success
 
     def analysts(self) -> duckdb.DuckDBPyConnection:
