@@ -35,7 +35,7 @@ from jobbtorg_pipeline.report.disclosure import (
     report_values,
     sums_to,
 )
-from jobbtorg_pipeline.report.optimal import _parts, optimal_hidden
+from jobbtorg_pipeline.report.optimal import _Model, _parts, optimal_hidden
 from jobbtorg_pipeline.settings import Settings
 from tests.support.attacker import narrowest, published_counts
 
@@ -708,6 +708,29 @@ def test_tables_no_relation_ties_are_solved_apart_with_the_same_choice():
         ("t", "a", "r1"), ("t", "b", "r1"), ("t", "a", "r2"), ("t", "b", "r2"),
         ("u", "a", "r1"), ("u", "b", "r1"), ("u", "a", "r2"), ("u", "b", "r2"),
     }  # fmt: skip
+
+
+def test_copies_are_made_only_for_the_small_counts_that_need_them(monkeypatch):
+    #   r1: a = 2, b = 3 (row total 5): hidden together, each can be 0 or 5 (a + b = 5), so neither needs
+    #   more, nor copies in the program. r2: a = 1 beside b = 40 (41): one more cell must go with it, b
+    #   (its log cost is below the total's), and only r2's a gets its four copies. The two rows are one
+    #   part of the report (r1's total is at most r2's, which hides nothing). The choice is the whole
+    #   program's (every small count copied).
+    grid = _grid("t", {"r1": {"a": 2, "b": 3, "tot": 5}, "r2": {"a": 1, "b": 40, "tot": 41}})
+    relations = [
+        *_row_sums(grid, "tot", ["a", "b"]),
+        at_most(grid.key("r1", "tot"), grid.key("r2", "tot"), ""),
+    ]
+    values, totals = report_values([grid])
+    copied: list[list[Key]] = []
+    solve = _Model.solve
+    monkeypatch.setattr(_Model, "solve", lambda self, keys: copied.append(list(keys)) or solve(self, keys))
+    hidden = optimal_hidden(values, relations, T, totals)
+    assert hidden == {grid.key(r, c) for r in ("r1", "r2") for c in ("a", "b")}
+    assert copied == [[], [grid.key("r2", "a")]]
+    whole = _Model(values, relations, T, totals, set())
+    chosen = whole.solve(whole.primary)
+    assert hidden == {k for k in whole.keys if chosen[whole.index[k]]}
 
 
 def test_the_audit_solves_each_question_once():
