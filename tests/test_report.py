@@ -8,7 +8,6 @@ import os
 import re
 import shutil
 import stat
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from jobbtorg_pipeline.report.disclosure import HIDDEN, NOT_YET, published_small
 from jobbtorg_pipeline.warehouse import publish as publish_analysts_file
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
-from tests.support.pipeline import Run, copy_warehouse, run_pipeline, settings_for
+from tests.support.pipeline import Run, run_pipeline, settings_for
 
 pytestmark = pytest.mark.slow
 PERIOD = "2019-T2"  # complete, well before the generated source's uttagsdatum (2020-10-01)
@@ -53,7 +52,7 @@ def run(tmp_path_factory, generated_source, cli_run):
     work = tmp_path_factory.mktemp("rapport")
     source = corrupt.copy_source(generated_source, work / "source")
     settings = settings_for(work, source)
-    copy_warehouse(replace(settings, warehouse_dir=cli_run[1]), settings.warehouse_dir)
+    shutil.copytree(cli_run[1], settings.warehouse_dir)
     return Run(settings, result=None)
 
 
