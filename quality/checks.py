@@ -30,6 +30,7 @@ from jobbtorg_pipeline.provenance import (
     published_uttagsdatum,
     record_outcome,
 )
+from jobbtorg_pipeline.quality.gx_duckdb import Validations
 from jobbtorg_pipeline.quality.quarantine import KARANTAN_DDL
 from jobbtorg_pipeline.quality.rules import DATASET_RULES, Expect, Indicator, indicators_for, rules_for
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
@@ -50,21 +51,17 @@ class _Suite:
 
 
 def _run(
-    con: duckdb.DuckDBPyConnection,
+    validations: Validations,
     settings: Settings,
     asset: dg.AssetKey,
     suite: _Suite,
     params: dict[str, Any],
 ) -> tuple[bool, list[Any], dict[str, Any]]:
-    from jobbtorg_pipeline.quality.gx_duckdb import validate
-
-    outcomes, docs = validate(
-        con,
+    outcomes, docs = validations.validate(
         suite=f"{asset.to_python_identifier()}__{suite.check}",
         query=suite.query,
         expectations=suite.expectations,
         params=params,
-        docs_dir=settings.data_docs_dir,
     )
     errors = [o.error for o in outcomes if o.error]
     if errors:  # an expectation that could not be evaluated is a fault, never a pass
@@ -95,14 +92,16 @@ def _uttagsdatum(con: duckdb.DuckDBPyConnection) -> Any:
 # --- raw: the extract as a whole ---------------------------------------------------------------------
 
 
-def _readable(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+def _readable(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings, kalla: str
+) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", kalla])
     suite = _Suite(
         "filer_lasbara",
         f"SELECT fil, problem FROM raw.filer WHERE kalla = '{kalla}' AND status IN ('last', 'oläsbar')",
         [("filer_lasbara", Expect("ExpectColumnValuesToBeNull", {"column": "problem"}))],
     )
-    passed, _, metadata = _run(con, settings, asset, suite, {})
+    passed, _, metadata = _run(validations, settings, asset, suite, {})
     problems = [
         r[0]
         for r in con.execute(
@@ -176,7 +175,9 @@ def _unclosed_quotes(con: duckdb.DuckDBPyConnection, kalla: str) -> dict[str, st
     }
 
 
-def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+def _not_truncated(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings, kalla: str
+) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", kalla])
     con.execute(PUBLISHED_DDL)
     query = _truncation_query(kalla)
@@ -191,7 +192,7 @@ def _not_truncated(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: st
             )
         ],
     )
-    passed, _, metadata = _run(con, settings, asset, suite, {})
+    passed, _, metadata = _run(validations, settings, asset, suite, {})
     rows = con.execute(
         f"SELECT fil, rader, baslinje, baslinje_fran, status FROM ({query}) ORDER BY fil"
     ).fetchall()
@@ -255,12 +256,14 @@ def _month_size_query() -> str:
     """
 
 
-def _month_size(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
+def _month_size(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings
+) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", "utbetalningar"])
     query = _month_size_query()
     expect = Expect("ExpectColumnValuesToBeBetween", {"column": "kvot", "min_value": MONTH_MIN_SHARE})
     suite = _Suite("manad_inte_for_liten", query, [("manad_inte_for_liten", expect)])
-    passed, _, metadata = _run(con, settings, asset, suite, {})
+    passed, _, metadata = _run(validations, settings, asset, suite, {})
     small = con.execute(
         f"SELECT fil, rader, median_fore FROM ({query}) WHERE kvot < ? ORDER BY manad", [MONTH_MIN_SHARE]
     ).fetchall()
@@ -286,14 +289,16 @@ def _snapshot_in_words(con: duckdb.DuckDBPyConnection) -> str:
     return f"the snapshot {row[0]}" if row and row[0] else "the extract"
 
 
-def _not_in_future(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
+def _not_in_future(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings
+) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", "inskrivningar"])
     today = settings.today
     expect = Expect("ExpectColumnValuesToBeBetween", {"column": "uttagsdatum", "max_value": "{idag}"})
     suite = _Suite(
         "uttag_inte_framtida", "SELECT uttagsdatum FROM raw.uttag", [("uttag_inte_framtida", expect)]
     )
-    passed, _, metadata = _run(con, settings, asset, suite, {"idag": today})
+    passed, _, metadata = _run(validations, settings, asset, suite, {"idag": today})
     uttag = _uttagsdatum(con)
     metadata.update(uttagsdatum=str(uttag), today=str(today))
     description = (
@@ -307,7 +312,9 @@ def _not_in_future(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.Ass
     )
 
 
-def _not_older(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCheckResult:
+def _not_older(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings
+) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["raw", "inskrivningar"])
     published = published_uttagsdatum(con)
     uttag = _uttagsdatum(con)
@@ -318,7 +325,7 @@ def _not_older(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCh
             "ExpectColumnValuesToBeBetween", {"column": "uttagsdatum", "min_value": "{publicerat}"}
         )
     suite = _Suite("uttag_inte_aldre", "SELECT uttagsdatum FROM raw.uttag", [("uttag_inte_aldre", expect)])
-    passed, _, metadata = _run(con, settings, asset, suite, {"publicerat": published})
+    passed, _, metadata = _run(validations, settings, asset, suite, {"publicerat": published})
     metadata.update(
         uttagsdatum=str(uttag),
         published_uttagsdatum=str(published),
@@ -347,7 +354,9 @@ def _not_older(con: duckdb.DuckDBPyConnection, settings: Settings) -> dg.AssetCh
 # --- staging: rows accounted for, the quarantine's share, the rules on what was staged, indicators ------
 
 
-def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+def _accounting(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings, kalla: str
+) -> dg.AssetCheckResult:
     """Per file, two reconciliations: every record read is staged or quarantined, and every line of the
     file is a record, inside one (a quoted line break joins lines), or blank (no data, skipped)."""
     asset = dg.AssetKey(["staging", kalla])
@@ -383,7 +392,7 @@ def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) 
         ),
     ]
     suite = _Suite("radredovisning", query, expectations)
-    passed, _, metadata = _run(con, settings, asset, suite, {})
+    passed, _, metadata = _run(validations, settings, asset, suite, {})
     rows = con.execute(f"SELECT * FROM ({query}) ORDER BY fil").fetchall()
     metadata["files"] = dg.MetadataValue.md(
         "| file | lines | rows read | lines inside rows | blank lines | staged | quarantined |\n"
@@ -426,7 +435,9 @@ def _accounting(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) 
 QUARANTINE_MIN_ROWS = 100
 
 
-def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+def _quarantine_share(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings, kalla: str
+) -> dg.AssetCheckResult:
     """The ceiling holds for the source as a whole and for every delivered file (a payment month) on its
     own: one mostly bad month among 48 good ones is 2 % of the source but would publish wrong figures."""
     asset = dg.AssetKey(["staging", kalla])
@@ -460,7 +471,7 @@ def _quarantine_share(con: duckdb.DuckDBPyConnection, settings: Settings, kalla:
         "ExpectColumnValuesToBeBetween", {"column": "bedomd_andel", "max_value": settings.quarantine_ceiling}
     )
     suite = _Suite("karantanandel", query, [("karantanandel", expect)])
-    passed, _, metadata = _run(con, settings, asset, suite, {})
+    passed, _, metadata = _run(validations, settings, asset, suite, {})
     rows = con.execute(f"SELECT * FROM ({query}) ORDER BY fil NULLS FIRST").fetchall()
     _, quarantined, read, share, _ = rows[0]
     over = [
@@ -497,13 +508,15 @@ EXAMPLE_ID = (
 )
 
 
-def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg.AssetCheckResult:
+def _rules(
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings, kalla: str
+) -> dg.AssetCheckResult:
     """The row rules' expectations on the staged table: a staged row breaking a rule blocks the run."""
     asset = dg.AssetKey(["staging", kalla])
     rules = rules_for(kalla)
     expectations = [(r.qualified_id, e) for r in rules for e in r.expect]
     suite = _Suite("just_regler", f"SELECT * FROM staging.{kalla}", expectations)
-    passed, outcomes, metadata = _run(con, settings, asset, suite, {"uttagsdatum": _uttagsdatum(con)})
+    passed, outcomes, metadata = _run(validations, settings, asset, suite, {"uttagsdatum": _uttagsdatum(con)})
     quarantined = {
         regel: (n, examples)
         for regel, n, examples in con.execute(
@@ -538,7 +551,7 @@ def _rules(con: duckdb.DuckDBPyConnection, settings: Settings, kalla: str) -> dg
 
 
 def _indicator(
-    con: duckdb.DuckDBPyConnection, settings: Settings, indicator: Indicator
+    con: duckdb.DuckDBPyConnection, validations: Validations, settings: Settings, indicator: Indicator
 ) -> dg.AssetCheckResult:
     asset = dg.AssetKey(["staging", indicator.kalla])
     suite = _Suite(
@@ -547,7 +560,7 @@ def _indicator(
         [(indicator.qualified_id, indicator.expectation)],
         dg.AssetCheckSeverity.WARN,
     )
-    passed, outcomes, metadata = _run(con, settings, asset, suite, {})
+    passed, outcomes, metadata = _run(validations, settings, asset, suite, {})
     counted = con.execute(f"SELECT count(*) FROM ({indicator.query})").fetchone()[0]
     failing = outcomes[0].unexpected_count or 0
     share = failing / counted if counted else 0.0
@@ -594,10 +607,13 @@ def _raw_checks(kalla: str) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(name=f"just_raw_{kalla}", specs=specs, pool=DUCKDB_POOL)
     def _check(context, jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
         settings = jobbtorg.settings
-        with connect_internal(settings) as con:
+        with connect_internal(settings) as con, Validations(con, settings.data_docs_dir) as validations:
             judged = _judged(con, "raw", kalla)
-            results = [_readable(con, settings, kalla), _not_truncated(con, settings, kalla)]
-            results += [check(con, settings) for _, check in _RAW_EXTRA.get(kalla, ())]
+            results = [
+                _readable(con, validations, settings, kalla),
+                _not_truncated(con, validations, settings, kalla),
+            ]
+            results += [check(con, validations, settings) for _, check in _RAW_EXTRA.get(kalla, ())]
             for result in results:
                 _remember(con, context, result, judged)
                 yield result
@@ -633,15 +649,15 @@ def _staging_checks(kalla: str) -> dg.AssetChecksDefinition:
     @dg.multi_asset_check(name=f"just_staging_{kalla}", specs=specs, pool=DUCKDB_POOL)
     def _check(context, jobbtorg: JobbtorgResource) -> Iterator[dg.AssetCheckResult]:
         settings = jobbtorg.settings
-        with connect_internal(settings) as con:
+        with connect_internal(settings) as con, Validations(con, settings.data_docs_dir) as validations:
             con.execute(KARANTAN_DDL)
             judged = _judged(con, "staging", kalla)
             for blocking in (_accounting, _quarantine_share, _rules):
-                result = blocking(con, settings, kalla)
+                result = blocking(con, validations, settings, kalla)
                 _remember(con, context, result, judged)
                 yield result
             for indicator in indicators_for(kalla):
-                yield _indicator(con, settings, indicator)
+                yield _indicator(con, validations, settings, indicator)
 
     return _check
 

@@ -13,6 +13,8 @@ Everything this project needs to know about running GX on DuckDB is in this modu
 - Regex expectations are not supported for DuckDB by GX; this project uses none.
 - GX compiles the Data Docs templates afresh for every page; the views of a process share one Jinja
   environment instead (`_share_template_environments`), which keeps the compiled templates.
+- Setting up a context, its data source and its Data Docs site costs more than a small validation:
+  the checks of one step share a session (`Validations`), which builds the step's pages once at its end.
 - An ephemeral context serialises its configuration into a store nobody reads after each change; it
   saves nothing here (`_skip_ephemeral_saves`).
 
@@ -104,6 +106,144 @@ def _fill(value: Any, params: dict[str, Any]) -> Any:
     return value
 
 
+class Validations:
+    """One Great Expectations context for several validations on one connection (one check step): the
+    context, its SQL data source and its Data Docs site are set up once, and the Data Docs pages of every
+    validation are built once, when the session closes. A context per validation made these a third of
+    a small run's checks.
+
+        with Validations(con, docs_dir) as gx:
+            outcomes, page = gx.validate(suite=..., query=..., expectations=...)
+
+    A page is written when the session closes (after a failure too, for what was validated); the path
+    `validate` returns is where it will be.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, docs_dir: Path | None = None) -> None:
+        self._con = con
+        self._docs_dir = docs_dir
+        self._context: Any = None
+        self._source: Any = None
+        self._build_dir: Path | None = None
+        self._lent: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._validated = 0
+
+    def __enter__(self) -> Validations:
+        import great_expectations as gx
+        from duckdb_engine import ConnectionWrapper
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+
+        _keep_one_connection()
+        _share_template_environments()
+        _skip_ephemeral_saves()
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),  # no /tmp litter
+            progress_bars=ProgressBarsConfig(globally=False),  # no tqdm bars in the run log
+        )
+        self._context = gx.get_context(mode="ephemeral", project_config=config)
+        if self._docs_dir is not None:
+            # GX's site builder deletes the pages of validations it does not know, so it builds into a
+            # fresh folder and the pages are merged into the shared Data Docs afterwards.
+            self._docs_dir.mkdir(parents=True, exist_ok=True)
+            self._build_dir = Path(tempfile.mkdtemp(prefix=".bygge-", dir=self._docs_dir.parent))
+            self._context.add_data_docs_site(
+                site_name=DOCS_SITE,
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(self._build_dir),
+                    },
+                },
+            )
+        # GX's engine outlives the session; it reaches our connection only through `lent`, emptied at
+        # the end
+        lent = self._lent
+        lent["con"] = self._con
+        self._source = self._context.data_sources.add_sql(
+            name="intern",
+            connection_string="duckdb:///:memory:",  # names the dialect; connections come from `creator`
+            kwargs={"creator": lambda: ConnectionWrapper(lent["con"].cursor())},
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._build_dir is not None and self._docs_dir is not None and self._validated:
+                self._context.build_data_docs(site_names=[DOCS_SITE])
+                shutil.copytree(self._build_dir, self._docs_dir, dirs_exist_ok=True)
+                _rebuild_index(self._docs_dir)
+        finally:
+            _forget(self._context)
+            self._lent.clear()
+            if self._build_dir is not None:
+                shutil.rmtree(self._build_dir, ignore_errors=True)
+
+    def validate(
+        self,
+        *,
+        suite: str,
+        query: str,
+        expectations: Sequence[tuple[str, Expect]],
+        params: dict[str, Any] | None = None,
+    ) -> tuple[list[Outcome], Path | None]:
+        """Validate the rows of `query` against (name, expectation) pairs.
+
+        Returns the outcomes in the order given and this validation's Data Docs page (None without a
+        Data Docs folder). A suite name is used once per session.
+        """
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+
+        params = params or {}
+        context = self._context
+        # a query asset must start with SELECT (a WITH query is wrapped)
+        asset = self._source.add_query_asset(name=suite, query=f"SELECT * FROM ({query}) AS underlag")
+        batch = asset.add_batch_definition_whole_table("alla")
+        expectation_suite = context.suites.add(gx.ExpectationSuite(name=suite))
+        # A suite holds an expectation once; rules that declare the same one (both duplicate rules expect
+        # a unique id) share its result.
+        owners: dict[tuple[str, str], list[str]] = {}
+        unique: dict[tuple[str, str], Expect] = {}
+        for name, expect in expectations:
+            identity = (expect.kind, repr(sorted(expect.kwargs.items())))
+            owners.setdefault(identity, []).append(name)
+            unique[identity] = expect
+        for number, (identity, expect) in enumerate(unique.items()):
+            kwargs = {key: _fill(value, params) for key, value in expect.kwargs.items()}
+            meta = {"nummer": number, "regler": owners[identity]}
+            expectation_suite.add_expectation(getattr(gxe, expect.kind)(**kwargs, meta=meta))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite, data=batch, suite=expectation_suite)
+        )
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=suite,
+                validation_definitions=[definition],
+                # the validation is kept in the context's store, for the Data Docs built at the end
+                actions=[],
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            )
+        )
+        run = checkpoint.run()
+        self._validated += 1
+        ((identifier, result),) = run.run_results.items()
+        page = None
+        if self._docs_dir is not None:
+            page = self._docs_dir / "validations" / Path(*identifier.to_tuple()).with_suffix(".html")
+        grouped: dict[str, list[Any]] = {}
+        for r in result.results:
+            for name in (r.expectation_config.meta or {}).get("regler", []):
+                grouped.setdefault(name, []).append(r)
+        outcomes = [_outcome(name, grouped[name]) for name in dict.fromkeys(name for name, _ in expectations)]
+        return outcomes, page
+
+
 def validate(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -113,103 +253,10 @@ def validate(
     params: dict[str, Any] | None = None,
     docs_dir: Path | None = None,
 ) -> tuple[list[Outcome], Path | None]:
-    """Validate the rows of `query` against (name, expectation) pairs; optionally update Data Docs.
-
-    Returns the outcomes in the order given and this validation's Data Docs page (None without
-    `docs_dir`).
-    """
-    import great_expectations as gx
-    import great_expectations.expectations as gxe
-    from duckdb_engine import ConnectionWrapper
-    from great_expectations.data_context.types.base import (
-        DataContextConfig,
-        InMemoryStoreBackendDefaults,
-        ProgressBarsConfig,
-    )
-
-    _keep_one_connection()
-    _share_template_environments()
-    _skip_ephemeral_saves()
-    params = params or {}
-    config = DataContextConfig(
-        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),  # no /tmp litter
-        progress_bars=ProgressBarsConfig(globally=False),  # no tqdm bars in the run log
-    )
-    context = gx.get_context(mode="ephemeral", project_config=config)
-    # GX's site builder deletes the pages of validations it does not know, so it builds into a fresh
-    # folder and the pages are merged into the shared Data Docs afterwards.
-    build_dir = None
-    if docs_dir is not None:
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        build_dir = Path(tempfile.mkdtemp(prefix=".bygge-", dir=docs_dir.parent))
-        context.add_data_docs_site(
-            site_name=DOCS_SITE,
-            site_config={
-                "class_name": "SiteBuilder",
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(build_dir),
-                },
-            },
-        )
-    # GX's engine outlives this call; it reaches our connection only through `lent`, emptied at the end
-    lent = {"con": con}
-    source = context.data_sources.add_sql(
-        name="intern",
-        connection_string="duckdb:///:memory:",  # names the dialect; connections come from `creator`
-        kwargs={"creator": lambda: ConnectionWrapper(lent["con"].cursor())},
-    )
-    # a query asset must start with SELECT (a WITH query is wrapped)
-    asset = source.add_query_asset(name=suite, query=f"SELECT * FROM ({query}) AS underlag")
-    batch = asset.add_batch_definition_whole_table("alla")
-    expectation_suite = context.suites.add(gx.ExpectationSuite(name=suite))
-    # A suite holds an expectation once; rules that declare the same one (both duplicate rules expect a
-    # unique id) share its result.
-    owners: dict[tuple[str, str], list[str]] = {}
-    unique: dict[tuple[str, str], Expect] = {}
-    for name, expect in expectations:
-        identity = (expect.kind, repr(sorted(expect.kwargs.items())))
-        owners.setdefault(identity, []).append(name)
-        unique[identity] = expect
-    for number, (identity, expect) in enumerate(unique.items()):
-        kwargs = {key: _fill(value, params) for key, value in expect.kwargs.items()}
-        meta = {"nummer": number, "regler": owners[identity]}
-        expectation_suite.add_expectation(getattr(gxe, expect.kind)(**kwargs, meta=meta))
-    definition = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite, data=batch, suite=expectation_suite)
-    )
-    actions = []
-    if docs_dir is not None:
-        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[DOCS_SITE]))
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(
-            name=suite,
-            validation_definitions=[definition],
-            actions=actions,
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
-        )
-    )
-    try:
-        run = checkpoint.run()
-        if build_dir is not None and docs_dir is not None:
-            shutil.copytree(build_dir, docs_dir, dirs_exist_ok=True)
-    finally:
-        _forget(context)
-        lent.clear()
-        if build_dir is not None:
-            shutil.rmtree(build_dir, ignore_errors=True)
-    ((identifier, result),) = run.run_results.items()
-    page = None
-    if docs_dir is not None:
-        page = docs_dir / "validations" / Path(*identifier.to_tuple()).with_suffix(".html")
-        _rebuild_index(docs_dir)
-    grouped: dict[str, list[Any]] = {}
-    for r in result.results:
-        for name in (r.expectation_config.meta or {}).get("regler", []):
-            grouped.setdefault(name, []).append(r)
-    outcomes = [_outcome(name, grouped[name]) for name in dict.fromkeys(name for name, _ in expectations)]
-    return outcomes, page
+    """One validation in a session of its own: its outcomes in the order given and its Data Docs page
+    (None without `docs_dir`)."""
+    with Validations(con, docs_dir) as session:
+        return session.validate(suite=suite, query=query, expectations=expectations, params=params)
 
 
 KEEP_PER_SUITE = 10

@@ -12,7 +12,7 @@ from pathlib import Path
 from jobbtorg_pipeline.quality import checks
 from tests.support.pipeline import settings_for
 from tests.support.sourcebuilder import SourceBuilder, pnr
-from tests.support.staging import stage
+from tests.support.staging import judge, stage
 
 A = pnr("19800101", 1, woman=True)
 
@@ -46,7 +46,7 @@ def test_the_quarantine_ceiling_holds_for_each_file_as_well_as_for_the_source(tm
     src = _source(
         tmp_path, "2019-10-01", {"2019-03": 120, "2019-04": 120, "2019-05": 10}, {"2019-04": 10, "2019-05": 1}
     )
-    result = _check(tmp_path, src, lambda con, s: checks._quarantine_share(con, s, "utbetalningar"))
+    result = _check(tmp_path, src, lambda con, s: judge(checks._quarantine_share, con, s, "utbetalningar"))
     assert not result.passed
     assert result.description == (
         "11 of 250 rows (4.4%) quarantined; the ceiling is 5%, of the source and of each file; over it: "
@@ -61,7 +61,7 @@ def test_every_file_under_the_ceiling_passes(tmp_path):
     result = _check(
         tmp_path,
         src,
-        lambda con, s: checks._quarantine_share(con, s, "utbetalningar"),
+        lambda con, s: judge(checks._quarantine_share, con, s, "utbetalningar"),
         quarantine_ceiling=0.10,
     )
     assert result.passed, result.description
@@ -77,7 +77,7 @@ def test_a_payment_month_under_half_the_median_of_the_months_before_blocks(tmp_p
         tmp_path, "2019-06-10", {"2019-01": 4, "2019-02": 1, "2019-03": 4, "2019-04": 1, "2019-05": 2}
     )
     src.utbetalningar["2019-06"] = []
-    result = _check(tmp_path, src, lambda con, s: checks._month_size(con, s))
+    result = _check(tmp_path, src, lambda con, s: judge(checks._month_size, con, s))
     assert not result.passed
     assert result.metadata["too_small"].value == ["utbetalningar/utbetalningar_2019-04.csv"]
     assert result.description == (
@@ -94,7 +94,7 @@ def test_a_month_after_the_uttagsdatum_month_is_judged(tmp_path):
         tmp_path, "2019-05-10", {"2019-01": 4, "2019-02": 1, "2019-03": 4, "2019-04": 2, "2019-05": 2}
     )
     src.utbetalningar["2019-06"] = []
-    result = _check(tmp_path, src, lambda con, s: checks._month_size(con, s))
+    result = _check(tmp_path, src, lambda con, s: judge(checks._month_size, con, s))
     assert not result.passed
     assert result.metadata["too_small"].value == ["utbetalningar/utbetalningar_2019-06.csv"]
 
@@ -102,14 +102,20 @@ def test_a_month_after_the_uttagsdatum_month_is_judged(tmp_path):
 def test_an_extract_dated_after_today_blocks_and_today_is_settable(tmp_path):
     src = _source(tmp_path, "2019-10-01", {"2019-03": 1})
     future = _check(
-        tmp_path / "a", src, lambda con, s: checks._not_in_future(con, s), today_override=date(2019, 9, 30)
+        tmp_path / "a",
+        src,
+        lambda con, s: judge(checks._not_in_future, con, s),
+        today_override=date(2019, 9, 30),
     )
     assert not future.passed
     assert future.description.startswith(
         "the snapshot arendesystem/2019-10-01 is dated 2019-10-01, after today"
     )
     same_day = _check(
-        tmp_path / "b", src, lambda con, s: checks._not_in_future(con, s), today_override=date(2019, 10, 1)
+        tmp_path / "b",
+        src,
+        lambda con, s: judge(checks._not_in_future, con, s),
+        today_override=date(2019, 10, 1),
     )
     assert same_day.passed
 
@@ -121,8 +127,8 @@ def test_the_month_of_the_latest_payment_is_in_progress_and_not_judged(tmp_path)
     src = _source(
         tmp_path, "2019-04-20", {"2019-01": 4, "2019-02": 4, "2019-03": 4, "2019-04": 4, "2019-05": 1}
     )
-    result = _check(tmp_path / "a", src, lambda con, s: checks._month_size(con, s))
+    result = _check(tmp_path / "a", src, lambda con, s: judge(checks._month_size, con, s))
     assert result.passed, result.description
     src.utbetalningar["2019-06"] = []
-    result = _check(tmp_path / "b", src, lambda con, s: checks._month_size(con, s))
+    result = _check(tmp_path / "b", src, lambda con, s: judge(checks._month_size, con, s))
     assert result.metadata["too_small"].value == ["utbetalningar/utbetalningar_2019-06.csv"]

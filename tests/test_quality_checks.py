@@ -11,7 +11,7 @@ from pathlib import Path
 from jobbtorg_pipeline.quality import checks
 from tests.support.pipeline import settings_for
 from tests.support.sourcebuilder import SourceBuilder, pnr
-from tests.support.staging import stage
+from tests.support.staging import judge, stage
 
 UTTAG = "2019-10-01"
 A = pnr("19800101", 1, woman=True)
@@ -37,7 +37,7 @@ def test_rows_without_an_id_are_named_by_file_and_row_in_the_check(tmp_path):
     src.insats("", "I1", "coachning", "2019-03-01")  # parsed row 2 of insatser.csv
     src.utbetalning("", A, "2019-03", "100")  # parsed row 1 of the March file
     results = {
-        kalla: _check(tmp_path / kalla, src, lambda con, s, k=kalla: checks._rules(con, s, k))
+        kalla: _check(tmp_path / kalla, src, lambda con, s, k=kalla: judge(checks._rules, con, s, k))
         for kalla in ("inskrivningar", "insatser", "utbetalningar")
     }
     expected = {
@@ -112,7 +112,7 @@ def test_a_stray_quote_is_quarantined_with_the_lines_it_swallowed_and_every_line
         assert all(f"S{n:02d};I1;coachning" in swallowed for n in range(21, 31))  # kept, not lost
         staged = {r[0] for r in con.execute("SELECT insats_id FROM staging.insatser").fetchall()}
         assert staged == {f"S{n:02d}" for n in range(1, 61)} - {f"S{n:02d}" for n in range(20, 31)} - {"S45"}
-        result = checks._accounting(con, settings_for(tmp_path / "work", src.root), "insatser")
+        result = judge(checks._accounting, con, settings_for(tmp_path / "work", src.root), "insatser")
         assert result.passed, result.description
     finally:
         con.close()
@@ -130,14 +130,14 @@ def test_row_accounting_fails_naming_the_file_when_lines_or_rows_are_lost(tmp_pa
     con = stage(src.root, tmp_path / "work")
     try:
         settings = settings_for(tmp_path / "work", src.root)
-        result = checks._accounting(con, settings, "insatser")
+        result = judge(checks._accounting, con, settings, "insatser")
         assert not result.passed
         assert result.description == (
             f"{INSATSER}: 60 data lines in the file, but 50 accounted for (49 rows, 1 rejected lines, "
             "0 lines inside a row, 0 blank lines): lines were lost in reading"
         )
         con.execute("DELETE FROM staging.insatser WHERE insats_id = 'S01'")
-        result = checks._accounting(con, settings, "insatser")
+        result = judge(checks._accounting, con, settings, "insatser")
         assert not result.passed
         assert result.description.startswith(f"{INSATSER}: 1 rows read but neither staged nor quarantined; ")
     finally:
@@ -166,7 +166,7 @@ def test_blank_lines_hold_no_data_are_skipped_and_counted(tmp_path):
         assert con.execute("SELECT regel FROM staging.karantan WHERE kalla = 'insatser'").fetchall() == [
             ("insatser.obligatoriskt_falt",)
         ]
-        result = checks._accounting(con, settings_for(tmp_path / "work", src.root), "insatser")
+        result = judge(checks._accounting, con, settings_for(tmp_path / "work", src.root), "insatser")
         assert result.passed, result.description
     finally:
         con.close()
@@ -198,7 +198,7 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_quarantined_with_the_lines_
         assert (rad, regel, rader) == (4, "insatser.felaktig_rad", 3)
         assert orsak == "ett citattecken som inte stängs slog ihop 3 rader, som inte kunde delas i fält"
         assert "S04;I1" in radinnehall and "S05;I1" in radinnehall
-        result = checks._accounting(con, settings_for(tmp_path / "work", src.root), "insatser")
+        result = judge(checks._accounting, con, settings_for(tmp_path / "work", src.root), "insatser")
         assert result.passed, result.description
     finally:
         con.close()
@@ -212,7 +212,7 @@ def test_missing_payment_months_warn_with_the_months_in_the_metadata(tmp_path):
     for month in ("2019-01", "2019-02", "2019-05"):
         src.utbetalning(f"U{month}", A, month, "100")
     (indicator,) = [i for i in checks.indicators_for("utbetalningar") if i.id == "utbetalningsmanad_saknas"]
-    result = _check(tmp_path, src, lambda con, s: checks._indicator(con, s, indicator))
+    result = _check(tmp_path, src, lambda con, s: judge(checks._indicator, con, s, indicator))
     assert not result.passed and result.severity.value == "WARN"
     assert result.metadata["missing_months"].value == ["2019-03", "2019-04"]
     assert result.metadata["share"].value == 0.4

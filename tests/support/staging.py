@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -13,6 +15,7 @@ from jobbtorg_pipeline.assets.staging.build import (
     build_sql_model,
     build_utbetalningar,
 )
+from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.sources.files import load_case_system, load_payments
 from tests.support.pipeline import TEST_KEY_HEX
 
@@ -39,3 +42,12 @@ def hand_fed(uttagsdatum: object) -> duckdb.DuckDBPyConnection:
     con.execute("CREATE SCHEMA raw; CREATE SCHEMA staging; CREATE SCHEMA marts")
     con.execute("CREATE TABLE raw.uttag AS SELECT ?::DATE AS uttagsdatum", [uttagsdatum])
     return con
+
+
+def judge(check: Callable[..., Any], con: duckdb.DuckDBPyConnection, settings: Settings, *args: Any) -> Any:
+    """One JUST-team check function, run as its check step runs it: in a Great Expectations session on
+    `con` (quality/gx_duckdb.py), its Data Docs built when it ends."""
+    from jobbtorg_pipeline.quality.gx_duckdb import Validations
+
+    with Validations(con, settings.data_docs_dir) as validations:
+        return check(con, validations, settings, *args)
