@@ -30,6 +30,7 @@ from jobbtorg_pipeline.report.disclosure import (
     _prune,
     at_most,
     hide_derived,
+    hide_measures,
     protect,
     published_small_counts,
     report_values,
@@ -37,7 +38,7 @@ from jobbtorg_pipeline.report.disclosure import (
 )
 from jobbtorg_pipeline.report.optimal import _Model, _parts, optimal_hidden
 from jobbtorg_pipeline.settings import Settings
-from tests.support.attacker import narrowest, published_counts
+from tests.support.attacker import SLACK, measure_reading, narrowest, published_counts
 
 T = 5  # the default threshold
 
@@ -458,6 +459,24 @@ def test_no_hidden_count_of_a_generated_report_can_be_narrowed(warehouses, built
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("size", "period"), REPORTS)
+def test_no_hidden_count_of_a_generated_report_can_be_told_from_its_arsplatser(built, size, period):
+    """Årsplatser add up exactly and are above 0 exactly when their deltagare are: read from the published
+    figures with every sum, each hidden deltagare count's årsplatser can still be 0 and above 0."""
+    report, folder = built(size, period)
+    figures = json.loads((folder / "siffror.json").read_text(encoding="utf-8"))
+    by_id = {t.id: t for t in report.tables}
+    measured = [t for t in figures["tabeller"] if by_id[t["id"]].grid.measures]
+    assert measured  # the insatser table, this year and the year before
+    readings = {}
+    for table in measured:
+        readings.update(measure_reading(table, by_id[table["id"]].grid))
+    if size == "liten":  # 200 persons: deltagare counts are hidden, so the rule is really exercised
+        assert readings
+    assert {c: r for c, r in readings.items() if not (r[0] < SLACK and r[1] > SLACK)} == {}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("size", "period"), REPORTS)
 def test_kommunal_anstallning_per_jobbtorg_cannot_be_had_by_subtraction(warehouses, built, size, period):
     """Per jobbtorg the report does not show kommunal anställning, but a reader knows what it is: the
     avslut to work (unika individer, `varav arbete`) that Kolada does not count as arbete. So for every
@@ -653,6 +672,69 @@ def test_a_share_over_enough_persons_is_shown_when_its_numerator_is_zero():
     )
     hide_derived(grid, T)
     assert grid.value("inskrivningar", "andel") == 0.0
+
+
+# ---- additive measures (årsplatser) --------------------------------------------------------------------
+
+# Three insatstyper a, b, c and their total; per regi e(gen) and (e)x(tern) the persons n and the places m,
+# each row's m_e + m_x = m and the rows a + b + c = totalt exactly (persons only nearly: n is not the sum).
+MEASURED = {
+    "a": {"n_e": 2, "n_x": 10, "n": 12, "m_e": 0.5, "m_x": 4.0, "m": 4.5},
+    "b": {"n_e": 30, "n_x": 0, "n": 30, "m_e": 10.0, "m_x": 0.0, "m": 10.0},
+    "c": {"n_e": 8, "n_x": 6, "n": 13, "m_e": 3.0, "m_x": 2.0, "m": 5.0},
+    "totalt": {"n_e": 39, "n_x": 16, "n": 53, "m_e": 13.5, "m_x": 6.0, "m": 19.5},
+}
+
+
+def _measured(hidden_counts: set[tuple[str, str]], values=MEASURED) -> Grid:
+    columns = list(values["totalt"])
+    grid = Grid(
+        rows=list(values),
+        columns=columns,
+        values={(r, c): v for r, row in values.items() for c, v in row.items()},
+        count_columns=["n_e", "n_x", "n"],
+        total_rows={"totalt"},
+        measures={"m_e": "n_e", "m_x": "n_x", "m": "n"},
+        measure_groups=[("m_e", "m_x", "m")],
+    )
+    grid.hidden = set(hidden_counts)
+    return grid
+
+
+def _hidden_measures(grid: Grid) -> set[tuple[str, str]]:
+    return {c for c in grid.hidden if c[1] in grid.measures}
+
+
+def test_a_measure_is_hidden_with_its_row_and_a_second_row_of_its_column():
+    """a's 2 persons in egen regi are hidden. Their 0.5 places would be 13.5 - 10 - 3 down the column, and
+    4.5 - 4.0 along the row: the row is hidden whole, and with it the row of the column with the smallest
+    count above 0 there (c: 8 persons, 3.0 places), so that a's places are anything from 0 to 3.5."""
+    grid = _measured({("a", "n_e")})
+    hide_measures(grid)
+    assert _hidden_measures(grid) == {(r, c) for r in ("a", "c") for c in ("m_e", "m_x", "m")}
+
+
+def test_two_hidden_counts_in_a_column_need_no_third_row():
+    grid = _measured({("a", "n_e"), ("c", "n_e")})
+    hide_measures(grid)
+    assert _hidden_measures(grid) == {(r, c) for r in ("a", "c") for c in ("m_e", "m_x", "m")}
+
+
+def test_a_hidden_total_hides_the_measures_of_every_row():
+    grid = _measured({("totalt", "n_x")})
+    hide_measures(grid)
+    assert _hidden_measures(grid) == {(r, c) for r in MEASURED for c in ("m_e", "m_x", "m")}
+
+
+def test_hidden_measures_adding_up_to_zero_would_show_their_counts_are_zero():
+    """a's and b's extern counts are hidden and both 0: their places add up to 0 (6.0 - 6.0), which tells
+    that both counts are 0. c, the only row with places there, is hidden too."""
+    values = {r: dict(v) for r, v in MEASURED.items()}
+    values["a"].update(n_x=0, m_x=0.0, m=0.5)
+    values["totalt"].update(n_x=6, m_x=2.0, m=15.5)
+    grid = _measured({("a", "n_x"), ("b", "n_x")}, values)
+    hide_measures(grid)
+    assert _hidden_measures(grid) == {(r, c) for r in ("a", "b", "c") for c in ("m_e", "m_x", "m")}
 
 
 # ---- near-minimal secondary suppression (the integer program) ----------------------------------------

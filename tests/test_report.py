@@ -126,6 +126,96 @@ LABEL = {
 }
 
 
+INSATSTYP = {  # in the order of the source-file contract's code list
+    "kartlaggning": "Kartläggning",
+    "vagledning": "Studie- och yrkesvägledning",
+    "coachning": "Coachning",
+    "jobbsok": "Jobbsök",
+    "matchning": "Matchning",
+    "forberedande": "Förberedande insatser",
+    "arbetstraning": "Arbetsträning",
+    "praktik": "Praktik",
+    "sfi": "SFI",
+    "yrkesutbildning": "Yrkesutbildning",
+    "validering": "Validering",
+    "visstidsanstallning": "Visstidsanställning",
+    "supported_employment": "Supported Employment",
+    "ips": "IPS",
+    "starta_eget": "Starta eget",
+}
+STEG = {  # what came next after an insats, as the report groups the marts' steps
+    "Ny insats": "till NOT IN ('arbete', 'studier', 'aterremiss', 'ovrigt', 'saknas', 'inget_inom_90_dagar', "
+    "'inget_annu')",
+    "Avslut till arbete eller studier": "till IN ('arbete', 'studier')",
+    "Återremiss": "till = 'aterremiss'",
+    "Annat avslut": "till IN ('ovrigt', 'saknas')",
+    "Inget inom 90 dagar": "till = 'inget_inom_90_dagar'",
+    "Ännu inget (90 dagar har inte gått)": "till = 'inget_annu'",
+}
+
+
+def _insatstyper(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, str]:
+    """Code -> label of every insatstyp `sql` finds (any period), in the contract's order, then Totalt."""
+    found = {r[0] for r in con.execute(sql).fetchall()}
+    return {**{t: label for t, label in INSATSTYP.items() if t in found}, "totalt": "Totalt"}
+
+
+def _insatser_expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str, list[Any]]]:
+    """The tables of insatser: deltagare and årsplatser, results and stegförflyttningar."""
+    p = [period]
+    figures = {
+        (r[0], r[1]): [r[2], r[3]]
+        for r in con.execute(
+            "SELECT insatstyp, regi, deltagare, arsplatser FROM marts.insatser "
+            "WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt'",
+            p,
+        ).fetchall()
+    }
+    typer = _insatstyper(con, "SELECT DISTINCT insatstyp FROM marts.insatser")
+    results = _select(
+        con,
+        "SELECT insatstyp, avslutat_insats, arbete_eller_studier, andel_arbete_eller_studier "
+        "FROM marts.insatser_resultat WHERE period = ? AND regi = 'totalt' AND kon = 'totalt'",
+        p,
+    )
+    steps = ", ".join(f"coalesce(sum(overgangar) FILTER ({c}), 0)" for c in STEG.values())
+    transitions = _select(
+        con,
+        f"SELECT fran_insatstyp, {steps} FROM marts.stegforflyttningar "
+        "WHERE period = ? AND till <> 'totalt' GROUP BY fran_insatstyp",
+        p,
+    )
+    fran = _insatstyper(con, "SELECT DISTINCT fran_insatstyp FROM marts.stegforflyttningar")
+    matrix = {}
+    for code, label in fran.items():
+        ny, arbete, aterremiss, annat, inget, annu = transitions.get(code, [0] * 6)
+        matrix[label] = [
+            ny,
+            arbete + aterremiss + annat,
+            inget,
+            annu,
+            ny + arbete + aterremiss + annat + inget + annu,
+        ]
+    overall = transitions.get("totalt", [0] * 6)
+    return {
+        "insatser": {label: figures.get((t, "totalt"), [0, 0.0]) for t, label in typer.items()},
+        "arbetstraning_regi": {
+            LABEL[r]: figures.get(("arbetstraning", r), [0, 0.0]) for r in ("egen", "extern", "totalt")
+        },
+        "insatser_regi": {
+            LABEL[r]: figures.get(("totalt", r), [0, 0.0]) for r in ("egen", "extern", "totalt")
+        },
+        "insatser_resultat": {
+            label: results.get(t, [0, 0, None])
+            for t, label in _insatstyper(
+                con, "SELECT DISTINCT insatstyp FROM marts.insatser_resultat"
+            ).items()
+        },
+        "stegforflyttningar": matrix,
+        "stegforflyttningar_totalt": {label: [n] for label, n in zip(STEG, overall, strict=True)},
+    }
+
+
 def _select(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, list[Any]]:
     """First column -> the rest, in the order the query gives."""
     return {str(r[0]): list(r[1:]) for r in con.execute(sql, params).fetchall()}
@@ -325,6 +415,7 @@ def _expected(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict[str
                 p,
             ).values()
         },
+        **_insatser_expected(con, period),
         "datakvalitet": {LABEL[k]: v for k, v in sources.items()},
         "datakvalitet_regler": {
             **{r: v for r, v in rules.items() if v[0] >= T},

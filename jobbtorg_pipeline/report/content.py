@@ -97,7 +97,7 @@ class ReportTable:
     source: str  # the mart it comes from
     row_header: str
     labels: dict[str, str]  # column -> heading
-    units: dict[str, str]  # column -> antal | andel | sek | dagar | procent
+    units: dict[str, str]  # column -> antal | andel | sek | dagar | procent | platser
     grid: Grid
     chart: Chart | None = None
     row_labels: dict[str, str] = field(default_factory=dict)  # row -> what the reader sees
@@ -255,6 +255,9 @@ PREVIOUS_YEAR = {
         "andel_arbete_eller_studier",
     ],
     "sjalvforsorjning": ["uppfoljningsbara", "sjalvforsorjande", "andel_sjalvforsorjande"],
+    "insatser": ["deltagare", "arsplatser"],
+    "arbetstraning_regi": ["deltagare", "arsplatser"],
+    "insatser_regi": ["deltagare", "arsplatser"],
 }
 
 
@@ -297,12 +300,19 @@ def _add_previous_year(
                 grid.count_columns.append(new)
                 if c in grid.total_columns:
                     grid.total_columns.add(new)
+            if c in grid.measures:
+                grid.measures[new] = f"{grid.measures[c]}_fjol"
             if c in grid.derived:
                 rests_on = grid.derived[c]
                 grid.derived[new] = Derived(
                     f"{rests_on.denominator}_fjol",
                     f"{rests_on.numerator}_fjol" if rests_on.numerator else None,
                 )
+        grid.measure_groups += [
+            tuple(f"{c}_fjol" for c in group)
+            for group in list(grid.measure_groups)
+            if all(c in columns for c in group)
+        ]
         table.definition += (
             f" Kolumnerna märkta {earlier} visar samma period ett år tidigare; röjandekontrollen omfattar "
             "båda åren tillsammans, så att ingen dold siffra kan räknas fram ur det andra årets siffror."

@@ -32,6 +32,11 @@ reader knows how the tables hang together (a total is the sum of its rows, `arbe
 - **Derived values**: a share, mean or median is hidden when a count it rests on is hidden or its
   denominator (the persons it is taken over) is under the threshold; a share of 0 over enough persons is
   shown.
+- **Additive measures** (årsplatser: not persons, but adding up along the rows and down the columns as
+  the table does): a measure is above 0 exactly when the count of persons it is taken over is, so a
+  measure read off its sums would tell whether a hidden count is 0. They are hidden with their counts,
+  a row of a group at once, and in at least two detail rows, so that no hidden measure can be worked
+  out from the others, nor shown to be 0 or above 0 (`hide_measures`).
 """
 
 from __future__ import annotations
@@ -79,6 +84,9 @@ class Grid:
     total_rows: set[str] = field(default_factory=set)
     total_columns: set[str] = field(default_factory=set)
     derived: dict[str, Derived] = field(default_factory=dict)  # column -> what it rests on
+    measures: dict[str, str] = field(default_factory=dict)  # additive measure column -> its count column
+    # measure columns adding up along each row (parts, then their total): hidden a group at a time
+    measure_groups: list[tuple[str, ...]] = field(default_factory=list)
     hidden: set[Cell] = field(default_factory=set)
     withheld: set[Cell] = field(default_factory=set)  # counts never shown, but derivable: protected
 
@@ -400,6 +408,7 @@ def protect(
     for grid in grids:
         grid.hidden = {c for c in grid.count_cells() if grid.key(*c) in hidden and c not in grid.withheld}
         hide_derived(grid, threshold)
+        hide_measures(grid)
     return hidden
 
 
@@ -413,6 +422,53 @@ def hide_derived(grid: Grid, threshold: int) -> None:
             bases = [rests_on.denominator, *([rests_on.numerator] if rests_on.numerator else [])]
             if any((row, b) in grid.hidden for b in bases) or denominator is None or denominator < threshold:
                 grid.hidden.add((row, column))
+
+
+def hide_measures(grid: Grid) -> None:
+    """Hide the additive measures whose counts are hidden, so that none can be read off the sums.
+
+    Per group of measure columns (those adding up along a row): a row whose count under any of them is
+    hidden has the whole group hidden (else the row's sum gives it away). Down a column the detail rows
+    add up to the total row, so every column with a hidden count among the hidden rows needs, besides
+    it, another hidden row that is not a known 0 (a hidden count, or a shown count above 0), and hidden
+    measures that do not add up to 0; else one more detail row is hidden, the one with the smallest
+    count that is above 0 there. A hidden total row, or no such row left, hides the group in every row.
+    """
+    details = [r for r in grid.rows if r not in grid.total_rows]
+
+    def count_hidden(row: str, column: str) -> bool:
+        return (row, grid.measures[column]) in grid.hidden
+
+    for group in grid.measure_groups:
+        rows = {r for r in grid.rows if any(count_hidden(r, c) for c in group)}
+        while rows and not rows & grid.total_rows:
+            short = next((c for c in group if not _column_safe(grid, c, rows & set(details))), None)
+            if short is None:
+                break
+            count = grid.measures[short]
+            candidates = [r for r in details if r not in rows and (grid.values.get((r, short)) or 0) > 0]
+            if not candidates:
+                rows = set(grid.rows)
+                break
+            rows.add(min(candidates, key=lambda r: (grid.values.get((r, count)) or 0, details.index(r))))
+        if rows & grid.total_rows:
+            rows = set(grid.rows)
+        grid.hidden |= {(r, c) for r in rows for c in group}
+
+
+def _column_safe(grid: Grid, column: str, hidden_rows: set[str]) -> bool:
+    """Whether the hidden detail rows of a measure column keep each of its hidden counts' measure
+    unknown: with the column's total shown, their sum is known, so there must be two rows of unknown
+    measure (a hidden count, or a shown count above 0) and the sum must be above 0."""
+    count = grid.measures[column]
+    unknown_zero = [r for r in hidden_rows if (r, count) in grid.hidden]
+    if not unknown_zero:
+        return True
+    positive = [
+        r for r in hidden_rows if (r, count) not in grid.hidden and (grid.values.get((r, count)) or 0) > 0
+    ]
+    total = sum(grid.values.get((r, column)) or 0 for r in hidden_rows)
+    return len(unknown_zero) + len(positive) >= 2 and total > 0
 
 
 def published_small_counts(grid: Grid, threshold: int) -> list[Cell]:

@@ -37,7 +37,7 @@ def _fmt(value: Any, unit: str) -> str:
         return f"{float(value):+.1f}".replace(".", ",")
     if unit in ("sek",):
         return f"{float(value):,.0f}".replace(",", "\u00a0")
-    if unit == "dagar":
+    if unit in ("dagar", "platser"):
         return f"{float(value):.1f}".replace(".", ",")
     return f"{int(value):,}".replace(",", "\u00a0")
 
@@ -164,7 +164,7 @@ def render_excel(
                     sheet.write_string(i, j, str(value))
                 elif unit == "andel":
                     sheet.write_number(i, j, float(value), share)
-                elif unit in ("dagar", "procent"):
+                elif unit in ("dagar", "procent", "platser"):
                     sheet.write_number(i, j, float(value), decimal)
                 else:
                     sheet.write_number(i, j, float(value), number)

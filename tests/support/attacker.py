@@ -97,3 +97,69 @@ def narrowest(
             bounds.append(round(sign * result.fun))
         found[target] = (bounds[0], bounds[1])
     return found
+
+
+SLACK = 1e-5  # an årsplats figure is at least 1/366 when above 0, far above the rounding
+
+
+def measure_reading(table: Mapping[str, Any], grid: Any) -> dict[tuple[str, str], tuple[float, float]]:
+    """[lo, hi] of each hidden additive measure (årsplatser) of one published table, as a reader works
+    them out: its measure columns add up along each row (`measure_groups`) and down to the total row, a
+    measure is >= 0, and it is 0 where its count of persons is published as 0. Only for the measures
+    whose count is hidden: lo > 0 would tell that the hidden count is above 0, hi == 0 that it is 0
+    (both within SLACK: the published figures are rounded)."""
+    from scipy.optimize import linprog
+
+    published = {
+        (row, column): value
+        for row, shown in zip(grid.rows, table["rader"], strict=True)
+        for column, value in zip(grid.columns, shown["varden"], strict=True)
+    }
+    unknown = sorted((r, c) for r in grid.rows for c in grid.measures if published[(r, c)] == HIDDEN)
+    if not unknown:
+        return {}
+    index = {cell: i for i, cell in enumerate(unknown)}
+    equations: list[tuple[np.ndarray, float]] = []
+
+    def add(cells: Sequence[tuple[tuple[str, str], int]]) -> None:
+        row, constant = np.zeros(len(unknown)), 0.0
+        for cell, sign in cells:
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                constant += sign * float(published[cell])
+        if row.any():
+            equations.append((row, -constant))
+
+    details = [r for r in grid.rows if r not in grid.total_rows]
+    for group in grid.measure_groups:
+        *parts, total = group
+        for r in grid.rows if parts else ():
+            add([*(((r, p), 1) for p in parts), ((r, total), -1)])
+    for column in grid.measures:
+        for total_row in grid.total_rows:
+            add([*(((r, column), 1) for r in details), ((total_row, column), -1)])
+    bounds = [(0.0, 0.0) if published[(r, grid.measures[c])] == 0 else (0.0, None) for r, c in unknown]
+    # the published figures are rounded (to 6 decimals in siffror.json): each sum holds within SLACK
+    a_ub = np.array([*(e for e, _ in equations), *(-e for e, _ in equations)]) if equations else None
+    b_ub = (
+        np.array([*(b + SLACK for _, b in equations), *(-b + SLACK for _, b in equations)])
+        if equations
+        else None
+    )
+    found = {}
+    for cell in unknown:
+        if published[(cell[0], grid.measures[cell[1]])] != HIDDEN:
+            continue
+        ends = []
+        for sign in (1, -1):
+            objective = np.zeros(len(unknown))
+            objective[index[cell]] = sign
+            result = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+            if result.status == 3:  # unbounded above
+                ends.append(np.inf)
+                continue
+            assert result.status == 0, (cell, result.message)
+            ends.append(sign * result.fun)
+        found[cell] = (ends[0], ends[1])
+    return found

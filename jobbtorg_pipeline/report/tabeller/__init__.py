@@ -12,9 +12,9 @@ import duckdb
 
 from jobbtorg_pipeline.report.content import ReportTable
 from jobbtorg_pipeline.report.disclosure import Relation
-from jobbtorg_pipeline.report.tabeller import malgrupp
+from jobbtorg_pipeline.report.tabeller import insatser, insatser_resultat, malgrupp, stegforflyttningar
 
-MODULER = (malgrupp,)
+MODULER = (malgrupp, insatser, insatser_resultat, stegforflyttningar)
 
 
 def build(
