@@ -1,7 +1,7 @@
-"""What became of those who ended an insats, per insatstyp: arbetsträning's results table for every
-insatstyp, so that every insats is followed up the same way (the founding decision: the city's own and the
-procured insatser "ska utvärderas på samma sätt"; the 2017 statement on results and follow-up asks which
-insatser are effective).
+"""What became of those who ended an insats, per insatstyp: those who ended and the share to arbete or
+studier, as arbetsträning's results table has them, so that every insats is followed up the same way (the
+founding decision: the city's own and the procured insatser "ska utvärderas på samma sätt"; the 2017
+statement on results and follow-up asks which insatser are effective).
 
 From marts.insatser_resultat, both regi and kön together. The arbetsträning row is the same statistic as
 the Totalt row of the arbetsträning results table. A person who ended insatser of two types counts in
@@ -27,7 +27,7 @@ from jobbtorg_pipeline.report.content import (
     _rows,
     stat,
 )
-from jobbtorg_pipeline.report.disclosure import Derived, Key
+from jobbtorg_pipeline.report.disclosure import Derived, Key, Relation
 
 
 def insatstyper(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -51,7 +51,7 @@ def key(row: str, column: str) -> Key:
 
 def tabell(
     con: duckdb.DuckDBPyConnection, period: str, threshold: int, tables: dict[str, ReportTable]
-) -> tuple[list[ReportTable], list]:
+) -> tuple[list[ReportTable], list[Relation]]:
     rows = insatstyper(con)
     details = rows[:-1]
     records: dict[str, dict[str, Any]] = _by(
@@ -91,11 +91,12 @@ def tabell(
         "Resultat efter insatstyp",
         "Vilka insatser leder till arbete eller studier? Alla insatser, i egen regi och upphandlade, följs "
         "upp på samma sätt (beslutet 2007; uttalandet 2017 om resultat och uppföljning)",
-        "Personer vars insats av typen avslutades i perioden (den sista om flera), efter hur den "
-        "inskrivning som insatsen hörde till står vid uttagsdatum: avslutad till arbete eller studier, "
-        "fortfarande öppen, återremitterad eller avslutad av annat skäl; egen och extern regi tillsammans. "
-        "En person som avslutat insatser av flera typer räknas i varje typ och en gång i totalt, efter sin "
-        "sista insats. Arbetsträningens rad är densamma som i tabellen Resultat efter arbetsträning.",
+        "Personer vars insats av typen avslutades i perioden (den sista om flera), egen och extern regi "
+        "tillsammans, och av dem de vars inskrivning (den som insatsen hörde till) vid uttagsdatum var "
+        "avslutad till arbete (osubventionerat eller subventionerat) eller studier. En person som avslutat "
+        "insatser av flera typer räknas i varje typ och en gång i totalt, efter sin sista insats. "
+        "Arbetsträningens rad är densamma som raden Totalt i tabellen Resultat efter arbetsträning, som "
+        "också visar de andra utfallen; analysfilen har dem för varje insatstyp (marts.insatser_resultat).",
         "insatser_resultat",
         "Insatstyp",
         labels,
