@@ -73,7 +73,7 @@ def _usage(args: argparse.Namespace, message: str) -> int:
 
 def _missing_source(settings: Settings) -> str | None:
     """Why the source folder cannot be read at all, found before a Dagster run is started for it."""
-    from jobbtorg_pipeline.sources.files import CASE_SYSTEM_DIR
+    from jobbtorg_pipeline.sources.contract import CASE_SYSTEM_DIR
 
     if settings.source_kind != "files":
         return None
@@ -271,7 +271,7 @@ def _where_things_are(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_load_postgres(args: argparse.Namespace) -> int:
     """Put a source folder into the case system's tables, so the PostgreSQL path can be tried."""
-    from jobbtorg_pipeline.sources.files import SourceError
+    from jobbtorg_pipeline.sources.leverans import SourceError
     from jobbtorg_pipeline.sources.postgres import describe, load_source_into_postgres
 
     dsn = args.dsn or os.environ.get("JOBBTORG_PG_DSN")

@@ -124,8 +124,8 @@ def test_row_accounting_fails_naming_the_file_when_lines_or_rows_are_lost(tmp_pa
     reading and staging."""
     from jobbtorg_pipeline.sources import files
 
-    counted = files._parsed_lines
-    monkeypatch.setattr(files, "_parsed_lines", lambda *a: (counted(*a)[0], 0, 0))
+    counted = files.parsed_lines
+    monkeypatch.setattr(files, "parsed_lines", lambda *a: (counted(*a)[0], 0, 0))
     src = _stray_quote_source(tmp_path / "source")
     con = stage(src.root, tmp_path / "work")
     try:

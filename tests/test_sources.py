@@ -15,13 +15,8 @@ from hypothesis import strategies as st
 
 from jobbtorg_pipeline.sources.contract import PAYMENT_FILE_RULE
 from jobbtorg_pipeline.sources.encoding import EncodingProblem, LineCounter, fingerprint
-from jobbtorg_pipeline.sources.files import (
-    SourceError,
-    find_snapshot,
-    load_case_system,
-    load_payments,
-    payment_deliveries,
-)
+from jobbtorg_pipeline.sources.files import load_case_system, load_payments
+from jobbtorg_pipeline.sources.leverans import SourceError, find_snapshot, payment_deliveries
 from tests.support.sourcebuilder import SourceBuilder, pnr
 
 A = pnr("19800101", 1, woman=True)

@@ -1,10 +1,12 @@
-"""The file connector (docs/source-files.md, the embedded default): snapshot folders, monthly payment files.
+"""The file connector (docs/source-files.md, the embedded default): loading the snapshot folder and the
+monthly payment files that `leverans.py` finds, into the raw tables, with the ledger of files read
+(`raw.filer`).
 
 Every CSV is read by DuckDB with all columns as text, so that a bad date or number becomes a quarantine
 reason in staging instead of a failed read. Lines with the wrong number of fields are kept out of the
-table by DuckDB's `store_rejects` and stored, with their line number and text, in `raw.avvisade_rader`:
-nothing read is lost. The header is matched by name, so a file with its columns in another order reads
-the same; a missing column or an empty file stops the extract with a clear message.
+table by DuckDB's `store_rejects` and stored, with their line number and text, in `raw.avvisade_rader`
+(`avvisade.py`): nothing read is lost. The header is matched by name, so a file with its columns in
+another order reads the same; a missing column or an empty file stops the extract with a clear message.
 """
 
 from __future__ import annotations
@@ -12,29 +14,27 @@ from __future__ import annotations
 import contextlib
 import re
 import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from jobbtorg_pipeline.sources.avvisade import (
+    parsed_lines,
+    reject_lone_cr,
+    sql_string,
+    store_rejected,
+    unmark,
+)
 from jobbtorg_pipeline.sources.contract import (
     ARENDESYSTEM_KALLOR,
     CASE_SYSTEM_DIR,
     COLUMNS,
-    PAYMENT_FILE_RULE,
     PAYMENTS_DIR,
-    SNAPSHOT_FILES,
-    SNAPSHOT_FOLDER,
-    SUCCESS_MARKER,
-    payment_file,
-    settling,
 )
 from jobbtorg_pipeline.sources.encoding import (
     CR_MARK,
-    CR_MARK_END,
     EncodingProblem,
     FileFingerprint,
     count_lines,
@@ -42,32 +42,14 @@ from jobbtorg_pipeline.sources.encoding import (
     read_header,
     transcode_to_utf8,
 )
-
-UNKNOWN_NAME = "okänt filnamn"
-
-
-class SourceError(RuntimeError):
-    """There is no extract to read (no source folder, no complete snapshot): the run stops at once.
-
-    A file that is there but cannot be read is not an error here: it is recorded with its problem in
-    `raw.filer`, and the blocking check `filer_lasbara` stops the run with that reason.
-    """
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    path: Path
-    uttagsdatum: date
-    skipped: tuple[tuple[str, str], ...] = ()  # (folder, why it was not used)
-    previous: Path | None = None  # the complete snapshot before it: the truncation check's baseline
-    unknown: tuple[str, ...] = ()  # files in the snapshot folder that are not extract files: not read
-
-
-@dataclass(frozen=True)
-class PaymentDelivery:
-    path: Path
-    manad: str  # YYYY-MM, the payment month the file delivers
-    superseded: tuple[Path, ...] = ()  # earlier deliveries of the same month, replaced by this one
+from jobbtorg_pipeline.sources.leverans import (
+    UNKNOWN_NAME,
+    PaymentDelivery,
+    Snapshot,
+    UnderDelivery,
+    find_snapshot,
+    payment_deliveries,
+)
 
 
 @dataclass
@@ -85,91 +67,6 @@ class LoadedFile:
     fysiska_rader: int | None = None  # data lines in the file (after the header)
     inneslutna_rader: int = 0  # lines held inside a parsed or rejected record, past its first line
     tomma_rader: int = 0  # blank lines between records: no data, skipped by the reader
-
-
-def find_snapshot(source_dir: Path) -> Snapshot:
-    """The newest snapshot folder holding `_SUCCESS`; its name is the uttagsdatum."""
-    root = source_dir / CASE_SYSTEM_DIR
-    if not root.is_dir():
-        raise SourceError(
-            f"No case-system folder at {root}. Point JOBBTORG_SOURCE (or --source) at a source laid out "
-            "as in docs/source-files.md, or make one with `jobbtorg generate --out DIR`."
-        )
-    complete: list[tuple[date, Path]] = []
-    skipped: list[tuple[str, str]] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        when = _parse_date(folder.name) if SNAPSHOT_FOLDER.match(folder.name) else None
-        if when is None:
-            skipped.append((folder.name, "namnet är inte ett datum YYYY-MM-DD"))
-        elif not (folder / SUCCESS_MARKER).exists():
-            skipped.append((folder.name, "ofullständig: saknar _SUCCESS"))
-        else:
-            complete.append((when, folder))
-    if not complete:
-        raise SourceError(f"No complete snapshot (a folder with {SUCCESS_MARKER}) under {root}.")
-    complete.sort()
-    uttagsdatum, path = complete[-1]
-    previous = complete[-2][1] if len(complete) > 1 else None
-    unknown = tuple(
-        f"{CASE_SYSTEM_DIR}/{path.name}/{p.name}"
-        for p in sorted(path.iterdir())
-        if p.name not in SNAPSHOT_FILES
-    )
-    return Snapshot(path, uttagsdatum, tuple(skipped), previous, unknown)
-
-
-@dataclass(frozen=True)
-class UnderDelivery:
-    """A payment file changed so recently that it may still be being copied: not read this time."""
-
-    path: Path
-    manad: str
-    age: float  # seconds since it last changed
-
-
-def payment_deliveries(
-    source_dir: Path, *, settle_seconds: float = 0, now: float | None = None
-) -> tuple[list[PaymentDelivery], list[tuple[str, str]], list[UnderDelivery]]:
-    """One delivery per payment month; a re-delivered month replaces the earlier delivery as a whole.
-
-    Which names are deliveries is the rule in `sources/contract.py` (`payment_file`): a re-delivery
-    overwrites the month's file or arrives beside it numbered (`utbetalningar_2019-09_2.csv`); the highest
-    number wins and the others are recorded as replaced, not read. Any other name (a copy with another
-    suffix, another case, a folder) is an unknown file: listed, never read.
-
-    A file changed less than `settle_seconds` ago may be half copied: it is left out (returned as under
-    delivery) and the month's newest settled delivery, if any, is read instead; the next run reads it.
-    """
-    root = source_dir / PAYMENTS_DIR
-    if not root.is_dir():
-        return [], [], []  # no payments delivered yet: the payment-based marts say so by their coverage
-    now = time.time() if now is None else now
-    by_month: dict[str, list[tuple[int, Path]]] = {}
-    skipped: list[tuple[str, str]] = []
-    unsettled: list[UnderDelivery] = []
-    for path in sorted(root.iterdir()):
-        delivery = payment_file(path.name) if path.is_file() else None
-        if delivery is None:
-            skipped.append((path.name, f"{UNKNOWN_NAME}: en leverans heter {PAYMENT_FILE_RULE}"))
-            continue
-        month, number = delivery
-        mtime = path.stat().st_mtime
-        if settling(mtime, settle_seconds, now):
-            unsettled.append(UnderDelivery(path, month, max(now - mtime, 0.0)))
-            continue
-        by_month.setdefault(month, []).append((number, path))
-    deliveries = []
-    for month in sorted(by_month):
-        ranked = [p for _, p in sorted(by_month[month])]
-        deliveries.append(PaymentDelivery(path=ranked[-1], manad=month, superseded=tuple(ranked[:-1])))
-    return deliveries, skipped, unsettled
-
-
-def _parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 RAW_SCHEMA_SQL = """
@@ -261,7 +158,7 @@ def load_csv(
         if fp.encoding != "utf-8" or fp.lone_cr:
             readable = transcode_to_utf8(path, fp.encoding, Path(tmp) / "utf8.csv")
         # the header's own cells name the columns: quoted as SQL strings, never pasted as they are
-        columns = "{" + ", ".join(f"{_sql_string(n)}: 'VARCHAR'" for n in names) + "}"
+        columns = "{" + ", ".join(f"{sql_string(n)}: 'VARCHAR'" for n in names) + "}"
         select = ", ".join(f'"{c}"' for c in wanted)
         con.execute("DROP TABLE IF EXISTS temp.avvisade; DROP TABLE IF EXISTS temp.avvisade_scan")
         con.execute(
@@ -275,12 +172,12 @@ def load_csv(
             [label, str(readable)],
         )
         if fp.lone_cr:
-            _reject_lone_cr(con, kalla, label)
-        rader, inneslutna, tomma_inne = _parsed_lines(con, kalla, label)
-        _store_rejected(con, kalla, label, readable, len(names), spanning_before=inneslutna > 0)
+            reject_lone_cr(con, kalla, label)
+        rader, inneslutna, tomma_inne = parsed_lines(con, kalla, label)
+        store_rejected(con, kalla, label, readable, len(names), spanning_before=inneslutna > 0)
         if fp.lone_cr:  # the reader's copy marked them; the quarantine shows the line as delivered
             con.execute(
-                f"UPDATE raw.avvisade_rader SET radtext = {_unmark('radtext')} "
+                f"UPDATE raw.avvisade_rader SET radtext = {unmark('radtext')} "
                 "WHERE kalla = ? AND fil = ? AND contains(radtext, ?)",
                 [kalla, label, CR_MARK],
             )
@@ -310,225 +207,6 @@ def load_csv(
     )
     _record(con, loaded, "last")
     return loaded
-
-
-_CR_TAG = f"{CR_MARK}([0-9]+){CR_MARK_END}"
-
-
-def _unmark(text: str) -> str:
-    """SQL: `text` with each marked lone CR put back as the CR it was."""
-    return f"regexp_replace({text}, {_sql_string(_CR_TAG)}, chr(13), 'g')"
-
-
-def _reject_lone_cr(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> None:
-    """Move the records that held a lone CR (marked in the reader's copy with its line) from
-    `raw.<kalla>` to `raw.avvisade_rader`: the file's dialect ends lines with LF or CRLF only, so such a
-    record's fields cannot be trusted. The reason names the field(s) and `rad` the line of the CR."""
-    cols = COLUMNS[kalla]
-    marked = " OR ".join(f"contains(r.{c}, {_sql_string(CR_MARK)})" for c in cols)
-    names = ", ".join(f"CASE WHEN contains(r.{c}, {_sql_string(CR_MARK)}) THEN '{c}' END" for c in cols)
-    joined = f"concat_ws(';', {', '.join(f'r.{c}' for c in cols)})"
-    lines = _lines_sql("t")
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE ensamma_cr AS
-        SELECT _radnr, {_unmark(joined)} AS t, concat_ws(', ', {names}) AS falt,
-               list_min(list_transform(regexp_extract_all({joined}, {_sql_string(_CR_TAG)}, 1),
-                                       lambda x: x::BIGINT)) AS rad
-        FROM raw.{kalla} AS r WHERE r._fil = ? AND ({marked})
-        """,
-        [label],
-    )
-    con.execute(
-        f"""
-        INSERT INTO raw.avvisade_rader
-            (kalla, fil, rad, feltyp, felmeddelande, radtext, rader, tomma_i_posten, avkortad)
-        SELECT ?, ?, rad, 'ENSAMT CR',
-               'ett ensamt CR-tecken (vagnretur utan radslut) i fältet ' || falt || ' på rad ' || rad
-               || ': filens rader ska sluta med LF eller CRLF, så radens fält går inte att lita på',
-               t, len({lines}), {_blank(f"list_slice({lines}, 2, len({lines}) - 1)")}, false
-        FROM temp.ensamma_cr ORDER BY rad
-        """,
-        [kalla, label],
-    )
-    con.execute(
-        f"DELETE FROM raw.{kalla} WHERE _fil = ? AND _radnr IN (SELECT _radnr FROM temp.ensamma_cr)", [label]
-    )
-    con.execute("DROP TABLE temp.ensamma_cr")
-
-
-def _sql_string(text: str) -> str:
-    """A SQL string literal holding `text` as it is (a header cell may hold a quote)."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _parsed_lines(con: duckdb.DuckDBPyConnection, kalla: str, label: str) -> tuple[int, int, int]:
-    """(records parsed, the lines they hold beyond their first, the blank lines among those) of a file.
-
-    A field holds a line break only when a quote kept it open over a line end (the row rule
-    `radbrytning_i_falt` quarantines such a record). Only the records with one are split into lines. The
-    fields are joined with `;`, so a line is blank only when a field itself held two line breaks in a row
-    (the last piece runs on into the closing quote or the next field: never a blank line).
-    """
-    cols = COLUMNS[kalla]
-    joined = f"concat_ws(';', {', '.join(f'r.{c}' for c in cols)})"
-    spanning = " OR ".join(f"contains(r.{c}, chr(10))" for c in cols)
-    lines = _lines_sql("t")
-    return con.execute(
-        f"""
-        SELECT count(*), coalesce(sum(len({lines}) - 1), 0),
-               coalesce(sum({_blank(f"list_slice({lines}, 2, len({lines}) - 1)")}), 0)
-        FROM (SELECT CASE WHEN {spanning} THEN {joined} END AS t FROM raw.{kalla} AS r WHERE r._fil = ?)
-        """,
-        [label],
-    ).fetchone()
-
-
-def _lines_sql(text: str) -> str:
-    return f"string_split({text}, chr(10))"
-
-
-def _blank(lines: str) -> str:
-    """How many of a list of lines are empty (a lone CR counts as empty)."""
-    return f"len(list_filter({lines}, lambda x: x = '' OR x = chr(13)))"
-
-
-# DuckDB's CSV reader keeps at most this many bytes of a line it rejects: a quote left open to the
-# end of the file beyond that leaves lines that no row or quarantined text holds (radredovisning blocks).
-REJECTED_TEXT_LIMIT = 10_000
-# DuckDB's CSV reader rejects a line longer than this (its max_line_size, left at the default).
-MAX_LINE_BYTES = 2_000_000
-
-
-def _store_rejected(
-    con: duckdb.DuckDBPyConnection,
-    kalla: str,
-    label: str,
-    readable: Path,
-    fields: int,
-    spanning_before: bool,
-) -> None:
-    """Move the lines DuckDB's CSV reader rejected into `raw.avvisade_rader`, one row per record.
-
-    A rejected record's text (`csv_line`) starts with the blank lines before it, and one that an unclosed
-    quote ran to the end of the file ends with its line end: the record is what lies between, and the
-    lines it spans are counted. The reason is one sentence: the fields expected and found, or the quote.
-    DuckDB numbers a record that spans several lines as one line; `rad` is corrected to the line in the
-    file from the record's byte position when an earlier record spanned several lines.
-    """
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE avvisade_poster AS
-        WITH fel AS (
-            -- a line too long for the reader has no column (column_idx NULL): order it first
-            SELECT line, min(line_byte_position) AS byte,
-                   arg_min(csv_line, coalesce(column_idx, -1)) AS csv_line,
-                   CASE WHEN bool_or(error_type::VARCHAR = 'UNQUOTED VALUE') THEN 'UNQUOTED VALUE'
-                        ELSE arg_min(error_type::VARCHAR, coalesce(column_idx, -1)) END AS feltyp,
-                   max(regexp_extract(error_message, 'Actual Size: *([0-9]+)', 1))
-                       FILTER (WHERE error_type::VARCHAR = 'LINE SIZE OVER MAXIMUM') AS langd,
-                   min(column_idx) FILTER (WHERE error_type::VARCHAR = 'MISSING COLUMNS') AS fann_fa,
-                   max(column_idx) FILTER (WHERE error_type::VARCHAR = 'TOO MANY COLUMNS') AS fann_manga
-            FROM temp.avvisade GROUP BY line
-        ),
-        delad AS (
-            SELECT *, length(csv_line) - length(ltrim(csv_line, chr(13) || chr(10))) AS inledande,
-                   regexp_replace(ltrim(csv_line, chr(13) || chr(10)), '\r?\n$', '') AS post
-            FROM fel
-        )
-        SELECT line, byte, csv_line, feltyp, post, strlen(csv_line) >= {REJECTED_TEXT_LIMIT} AS avkortad,
-               len(string_split(substr(csv_line, 1, inledande), chr(10))) - 1 AS tomma_fore,
-               len({_lines_sql("post")}) AS rader,
-               {_blank(f"{_lines_sql('post')}[2:]")} AS tomma_i_posten,
-               CASE
-                   WHEN feltyp = 'UNQUOTED VALUE' AND strlen(csv_line) >= {REJECTED_TEXT_LIMIT}
-                       THEN 'ett citattecken som inte stängs slog ihop raderna härifrån till filens slut; '
-                            || 'läsaren behöll bara de första {REJECTED_TEXT_LIMIT} byten ('
-                            || len({_lines_sql("post")}) || ' rader)'
-                   WHEN feltyp = 'UNQUOTED VALUE' AND len({_lines_sql("post")}) > 1
-                       THEN 'ett citattecken som inte stängs slog ihop ' || len({_lines_sql("post")})
-                            || ' rader, som inte kunde delas i fält'
-                   WHEN feltyp = 'UNQUOTED VALUE'
-                       THEN 'ett citattecken som inte stängs: raden kunde inte delas i fält'
-                   WHEN feltyp = 'LINE SIZE OVER MAXIMUM'
-                       THEN 'raden är ' || coalesce(langd || ' byte', 'för') || ' lång, över läsarens '
-                            || 'gräns på {MAX_LINE_BYTES} byte per rad: något fält är orimligt stort '
-                            || '(radens första {REJECTED_TEXT_LIMIT} byte visas)'
-                   WHEN coalesce(fann_fa, fann_manga) IS NOT NULL
-                       THEN 'fel antal fält: väntade {fields}, fann ' || coalesce(fann_fa, fann_manga)
-                            || CASE WHEN len({_lines_sql("post")}) > 1
-                                    THEN ' (på ' || len({_lines_sql("post")}) || ' rader, ihopslagna av ett '
-                                         || 'citattecken som inte stängs)' ELSE '' END
-                   ELSE 'raden kunde inte delas i fält (' || feltyp || ')'
-               END AS felmeddelande
-        FROM delad
-        """
-    )
-    rad = _physical_lines(con, readable, spanning_before)
-    con.execute(
-        f"""
-        INSERT INTO raw.avvisade_rader
-            (kalla, fil, rad, feltyp, felmeddelande, radtext, rader, tomma_i_posten, avkortad)
-        SELECT ?, ?, {rad}, feltyp, felmeddelande, post, rader, tomma_i_posten, avkortad
-        FROM temp.avvisade_poster ORDER BY line
-        """,
-        [kalla, label],
-    )
-    con.execute("DROP TABLE temp.avvisade_poster; DROP TABLE IF EXISTS temp.avvisade_fysiska")
-
-
-def _physical_lines(con: duckdb.DuckDBPyConnection, readable: Path, spanning_before: bool) -> str:
-    """SQL for the line in the file where each rejected record's own text starts.
-
-    DuckDB counts blank lines but numbers a record spanning several lines as one line, so its number is
-    the line in the file while no record spans several lines (the common case). Otherwise the line is
-    counted from the record's byte position in one streamed pass over the file. The position is checked
-    against the record's text; where they disagree, DuckDB's number is kept.
-    """
-    if not spanning_before:
-        (spanning_before,) = con.execute(
-            "SELECT count(*) > 0 FROM temp.avvisade_poster WHERE rader > 1"
-        ).fetchone()
-    records = con.execute("SELECT line, byte, left(csv_line, 32) FROM temp.avvisade_poster").fetchall()
-    if not spanning_before or not records:
-        return "line"
-    offsets = {}
-    with readable.open("rb") as handle:
-        for line, byte, start in records:
-            for offset in (byte - 1, byte):  # DuckDB 2.0 gives the offset plus one
-                handle.seek(max(offset, 0))
-                text = start.encode("utf-8")
-                if offset >= 0 and handle.read(len(text)) == text:
-                    offsets[line] = offset
-                    break
-    at = _line_numbers_at(readable, sorted(set(offsets.values())))
-    con.execute("CREATE OR REPLACE TEMP TABLE avvisade_fysiska (line BIGINT, fysisk BIGINT)")
-    if offsets:
-        con.executemany(
-            "INSERT INTO temp.avvisade_fysiska VALUES (?, ?)", [(line, at[o]) for line, o in offsets.items()]
-        )
-    return (
-        "coalesce((SELECT f.fysisk + tomma_fore FROM temp.avvisade_fysiska AS f WHERE f.line = "
-        "avvisade_poster.line), line)"
-    )
-
-
-def _line_numbers_at(path: Path, offsets: list[int]) -> dict[int, int]:
-    """The line number (the first line is 1) at each of the sorted byte offsets of a file, in one pass."""
-    found: dict[int, int] = {}
-    line, start, i = 1, 0, 0
-    with path.open("rb") as handle:
-        while i < len(offsets) and (block := handle.read(1 << 20)):
-            end = start + len(block)
-            done = 0
-            while i < len(offsets) and offsets[i] < end:
-                line += block.count(b"\n", done, offsets[i] - start)
-                done = offsets[i] - start
-                found[offsets[i]] = line
-                i += 1
-            line += block.count(b"\n", done)
-            start = end
-    return found
 
 
 _COLUMN_NAME = re.compile(r"[^\W\d]([^\W\d]|[ _-]){0,39}")

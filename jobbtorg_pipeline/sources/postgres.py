@@ -26,12 +26,11 @@ from jobbtorg_pipeline.sources.files import (
     CaseSystemLoad,
     LoadedFile,
     PaymentsLoad,
-    Snapshot,
-    SourceError,
     create_raw_table,
     load_csv,
     transaction,
 )
+from jobbtorg_pipeline.sources.leverans import Snapshot, SourceError
 
 TABLES = {"inskrivningar": "inskrivning", "insatser": "insats", "utbetalningar": "utbetalning"}
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
