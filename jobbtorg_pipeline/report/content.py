@@ -1040,5 +1040,17 @@ def _build_tables(
     return tables, relations + related
 
 
+def insatstyper(con: duckdb.DuckDBPyConnection, mart: str, column: str = "insatstyp") -> list[str]:
+    """Every insatstyp in `column` of `marts.<mart>` (any period), in the code list's order, then
+    `totalt`: a row's presence says nothing about its counts."""
+    found = {
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT {column} FROM marts.{mart} WHERE {column} <> 'totalt'"
+        ).fetchall()
+    }
+    return [t for t in INSATSTYPER if t in found] + sorted(found - set(INSATSTYPER)) + ["totalt"]
+
+
 def _insatstyp(code: str) -> str:
     return INSATSTYPER.get(code, code.replace("_", " ").capitalize())

@@ -19,7 +19,6 @@ from typing import Any
 import duckdb
 
 from jobbtorg_pipeline.report.content import (
-    INSATSTYPER,
     LABELS,
     Chart,
     ReportTable,
@@ -27,6 +26,7 @@ from jobbtorg_pipeline.report.content import (
     _grid,
     _insatstyp,
     _rows,
+    insatstyper,
     stat,
 )
 from jobbtorg_pipeline.report.disclosure import Key, Relation
@@ -41,17 +41,6 @@ DEFINITION = (
     "två platser. Årsplatserna summerar exakt; de döljs tillsammans med antalet deltagare de bygger på, och "
     "i så många rader att ingen dold siffra kan räknas fram ur de andra."
 )
-
-
-def insatstyper(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every insatstyp of the mart (any period), so that a row's presence says nothing about its counts."""
-    found = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT insatstyp FROM marts.insatser WHERE insatstyp <> 'totalt'"
-        ).fetchall()
-    }
-    return [t for t in INSATSTYPER if t in found] + sorted(found - set(INSATSTYPER)) + ["totalt"]
 
 
 def deltagare(insatstyp: str, regi: str) -> Key:
@@ -95,7 +84,7 @@ def tabell(
     con: duckdb.DuckDBPyConnection, period: str, threshold: int, tables: dict[str, ReportTable]
 ) -> tuple[list[ReportTable], list[Relation]]:
     figures = _figures(con, period)
-    typer = insatstyper(con)
+    typer = insatstyper(con, "insatser")
     grid, labels, units, relations = _table("insatser", figures, {t: (t, "totalt") for t in typer})
     per_typ = ReportTable(
         "insatser",

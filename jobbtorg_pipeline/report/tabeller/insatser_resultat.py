@@ -16,7 +16,6 @@ from typing import Any
 import duckdb
 
 from jobbtorg_pipeline.report.content import (
-    INSATSTYPER,
     Chart,
     ReportTable,
     _by,
@@ -25,20 +24,10 @@ from jobbtorg_pipeline.report.content import (
     _insatstyp,
     _orderings,
     _rows,
+    insatstyper,
     stat,
 )
 from jobbtorg_pipeline.report.disclosure import Derived, Key, Relation
-
-
-def insatstyper(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every insatstyp of the mart (any period), so that a row's presence says nothing about its counts."""
-    found = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT insatstyp FROM marts.insatser_resultat WHERE insatstyp <> 'totalt'"
-        ).fetchall()
-    }
-    return [t for t in INSATSTYPER if t in found] + sorted(found - set(INSATSTYPER)) + ["totalt"]
 
 
 def key(row: str, column: str) -> Key:
@@ -52,7 +41,7 @@ def key(row: str, column: str) -> Key:
 def tabell(
     con: duckdb.DuckDBPyConnection, period: str, threshold: int, tables: dict[str, ReportTable]
 ) -> tuple[list[ReportTable], list[Relation]]:
-    rows = insatstyper(con)
+    rows = insatstyper(con, "insatser_resultat")
     details = rows[:-1]
     records: dict[str, dict[str, Any]] = _by(
         _rows(

@@ -14,12 +14,12 @@ from typing import Any
 import duckdb
 
 from jobbtorg_pipeline.report.content import (
-    INSATSTYPER,
     Chart,
     ReportTable,
     _grid,
     _insatstyp,
     _rows,
+    insatstyper,
     stat,
 )
 from jobbtorg_pipeline.report.disclosure import Key, Relation, sums_to
@@ -53,17 +53,6 @@ MATRIS = {
 }
 
 
-def insatstyper(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every insatstyp that ended in some period, so that a row's presence says nothing about its counts."""
-    found = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT fran_insatstyp FROM marts.stegforflyttningar WHERE fran_insatstyp <> 'totalt'"
-        ).fetchall()
-    }
-    return [t for t in INSATSTYPER if t in found] + sorted(found - set(INSATSTYPER)) + ["totalt"]
-
-
 def key(row: str, column: str) -> Key:
     return stat("stegforflyttningar", "overgangar", fran_insatstyp=row, till=column)
 
@@ -71,7 +60,7 @@ def key(row: str, column: str) -> Key:
 def tabell(
     con: duckdb.DuckDBPyConnection, period: str, threshold: int, tables: dict[str, ReportTable]
 ) -> tuple[list[ReportTable], list[Relation]]:
-    rows = insatstyper(con)
+    rows = insatstyper(con, "stegforflyttningar", "fran_insatstyp")
     details = rows[:-1]
     records: dict[str, dict[str, Any]] = {}
     for r in _rows(
