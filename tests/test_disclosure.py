@@ -27,6 +27,7 @@ from jobbtorg_pipeline.report.disclosure import (
     Grid,
     Key,
     Relation,
+    _hide_measures_everywhere,
     _prune,
     at_most,
     hide_derived,
@@ -735,6 +736,33 @@ def test_hidden_measures_adding_up_to_zero_would_show_their_counts_are_zero():
     grid = _measured({("a", "n_x"), ("b", "n_x")}, values)
     hide_measures(grid)
     assert _hidden_measures(grid) == {(r, c) for r in ("a", "b", "c") for c in ("m_e", "m_x", "m")}
+
+
+def test_a_measure_hidden_in_one_table_is_hidden_wherever_it_is_shown():
+    """b's row is the second one hidden with a's small count (b: 8 persons, the fewest above 0). b's 3.0
+    places are also the total of a table of b by regi (egen 1.0 + extern 2.0): hidden there too, and
+    with its total every row of that table, or 1.0 + 2.0 would give it back."""
+    values = {
+        "a": {"n": 2, "m": 0.5},
+        "b": {"n": 8, "m": 3.0},
+        "c": {"n": 30, "m": 10.0},
+        "totalt": {"n": 39, "m": 13.5},
+    }
+    types = _measured({("a", "n")}, values)
+    types.measures, types.measure_groups = {"m": "n"}, [("m",)]
+    types.keys = {(r, "n"): ("typ", r) for r in values}
+    by_regi = _measured(
+        set(), {"egen": {"n": 5, "m": 1.0}, "extern": {"n": 4, "m": 2.0}, "totalt": {"n": 8, "m": 3.0}}
+    )
+    by_regi.measures, by_regi.measure_groups = {"m": "n"}, [("m",)]
+    by_regi.keys = {
+        ("egen", "n"): ("b", "egen"),
+        ("extern", "n"): ("b", "extern"),
+        ("totalt", "n"): ("typ", "b"),
+    }
+    _hide_measures_everywhere([types, by_regi])
+    assert _hidden_measures(types) == {("a", "m"), ("b", "m")}
+    assert _hidden_measures(by_regi) == {("egen", "m"), ("extern", "m"), ("totalt", "m")}
 
 
 # ---- near-minimal secondary suppression (the integer program) ----------------------------------------

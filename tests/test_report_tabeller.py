@@ -315,6 +315,11 @@ def test_a_small_insats_count_hides_its_places_so_that_they_cannot_be_worked_out
     assert ("praktik", "arsplatser") in reading
     assert all(lo < SLACK and hi > SLACK for lo, hi in reading.values()), reading
 
+    # a row hidden in the table per insatstyp is hidden in the arbetsträning table per regi too
+    regi = tables[1].grid
+    at_regi = {(r, "arsplatser") for r in regi.rows}
+    assert at_regi <= regi.hidden if "arbetstraning" in hidden else not at_regi & regi.hidden
+
     naive = insatser.tabell(insatser_marts, PERIOD, T, {})[0][0].grid  # the small count's places alone
     naive.hidden = {("praktik", "deltagare"), ("praktik", "arsplatser")}
     published = {"rader": [{"varden": [naive.value(r, c) for c in grid.columns]} for r in grid.rows]}

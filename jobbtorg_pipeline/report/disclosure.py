@@ -36,7 +36,8 @@ reader knows how the tables hang together (a total is the sum of its rows, `arbe
   the table does): a measure is above 0 exactly when the count of persons it is taken over is, so a
   measure read off its sums would tell whether a hidden count is 0. They are hidden with their counts,
   a row of a group at once, and in at least two detail rows, so that no hidden measure can be worked
-  out from the others, nor shown to be 0 or above 0 (`hide_measures`).
+  out from the others, nor shown to be 0 or above 0 (`hide_measures`); a measure hidden in one table is
+  hidden wherever it is shown.
 """
 
 from __future__ import annotations
@@ -408,8 +409,30 @@ def protect(
     for grid in grids:
         grid.hidden = {c for c in grid.count_cells() if grid.key(*c) in hidden and c not in grid.withheld}
         hide_derived(grid, threshold)
-        hide_measures(grid)
+    _hide_measures_everywhere([g for g in grids if g.measures])
     return hidden
+
+
+def _hide_measures_everywhere(grids: Sequence[Grid]) -> None:
+    """`hide_measures` in every table, until a measure hidden in one table is hidden wherever it is
+    shown: the same measure (column) over the same count statistic, as arbetsträning's årsplatser are
+    in the table per insatstyp and in the one per regi."""
+
+    def same(grid: Grid, cell: Cell) -> tuple[Key, str]:
+        return grid.key(cell[0], grid.measures[cell[1]]), cell[1]
+
+    while True:
+        for grid in grids:
+            hide_measures(grid)
+        hidden = {same(g, c) for g in grids for c in g.hidden if c[1] in g.measures}
+        more = [
+            (grid, {(r, c) for r in grid.rows for c in grid.measures if same(grid, (r, c)) in hidden})
+            for grid in grids
+        ]
+        if all(cells <= grid.hidden for grid, cells in more):
+            return
+        for grid, cells in more:
+            grid.hidden |= cells
 
 
 def hide_derived(grid: Grid, threshold: int) -> None:
@@ -436,11 +459,11 @@ def hide_measures(grid: Grid) -> None:
     """
     details = [r for r in grid.rows if r not in grid.total_rows]
 
-    def count_hidden(row: str, column: str) -> bool:
-        return (row, grid.measures[column]) in grid.hidden
+    def hidden(row: str, column: str) -> bool:  # the measure, or the count it is taken over
+        return (row, column) in grid.hidden or (row, grid.measures[column]) in grid.hidden
 
     for group in grid.measure_groups:
-        rows = {r for r in grid.rows if any(count_hidden(r, c) for c in group)}
+        rows = {r for r in grid.rows if any(hidden(r, c) for c in group)}
         while rows and not rows & grid.total_rows:
             short = next((c for c in group if not _column_safe(grid, c, rows & set(details))), None)
             if short is None:
@@ -457,18 +480,14 @@ def hide_measures(grid: Grid) -> None:
 
 
 def _column_safe(grid: Grid, column: str, hidden_rows: set[str]) -> bool:
-    """Whether the hidden detail rows of a measure column keep each of its hidden counts' measure
-    unknown: with the column's total shown, their sum is known, so there must be two rows of unknown
-    measure (a hidden count, or a shown count above 0) and the sum must be above 0."""
+    """Whether the hidden detail rows of a measure column keep each hidden measure unknown: with the
+    column's total shown, their sum is known, so there must be none or at least two rows of unknown
+    measure (a hidden count, or a shown count above 0; a shown 0 is a known 0), and their sum must be
+    above 0 (else each of them is known to be 0)."""
     count = grid.measures[column]
-    unknown_zero = [r for r in hidden_rows if (r, count) in grid.hidden]
-    if not unknown_zero:
-        return True
-    positive = [
-        r for r in hidden_rows if (r, count) not in grid.hidden and (grid.values.get((r, count)) or 0) > 0
-    ]
-    total = sum(grid.values.get((r, column)) or 0 for r in hidden_rows)
-    return len(unknown_zero) + len(positive) >= 2 and total > 0
+    unknown = [r for r in hidden_rows if (r, count) in grid.hidden or (grid.values.get((r, count)) or 0) > 0]
+    total = sum(grid.values.get((r, column)) or 0 for r in unknown)
+    return not unknown or (len(unknown) >= 2 and total > 0)
 
 
 def published_small_counts(grid: Grid, threshold: int) -> list[Cell]:
