@@ -21,7 +21,6 @@ from jobbtorg_pipeline.assets.marts.catalog import load_marts
 from jobbtorg_pipeline.failures import run_problems
 from jobbtorg_pipeline.resources import DUCKDB_POOL
 from tests.conftest import cli_env, jobbtorg
-from tests.support import corrupt
 from tests.support.pipeline import copy_warehouse, marts_content, run_pipeline
 from tests.support.processes import lines_of, next_line
 
@@ -50,16 +49,14 @@ def _start(args: tuple[str, ...], env: dict[str, str]) -> subprocess.Popen[str]:
 
 
 def test_a_run_killed_half_way_leaves_the_last_good_file_and_the_next_run_recovers(
-    tmp_path, generated_source
+    tmp_path, generated_source, cli_run
 ):
-    """kill -9 (OOM killer, a reboot) mid-run: nothing half-written reaches analysts, nothing blocks."""
-    source = corrupt.copy_source(generated_source, tmp_path / "source")
-    warehouse = tmp_path / "warehouse"
+    """kill -9 (OOM killer, a reboot) mid-run: nothing half-written reaches analysts, nothing blocks. The
+    warehouse starts as a copy of the session's `jobbtorg run` on the same source: the last good file."""
+    warehouse = shutil.copytree(cli_run[1], tmp_path / "warehouse")
     analysts = warehouse / "jobbtorg.duckdb"
     env = cli_env(tmp_path)
-    args = ("run", "--source", str(source), "--warehouse", str(warehouse))
-    first = jobbtorg(*args, env=env)
-    assert first.returncode == 0, first.stderr[-3000:]
+    args = ("run", "--source", str(generated_source), "--warehouse", str(warehouse))
     before = analysts.read_bytes()
 
     victim = _start(args, env)

@@ -1,9 +1,9 @@
 """A bad delivery never publishes wrong figures: each case through `jobbtorg run`, as an operator meets it.
 
-Each case once published wrong figures with exit status 0 and no warning. One good run publishes first
-(300 persons, seed 7, as the cases were found); each test then copies that source, warehouse and home,
-spoils the copy as a delivery would and runs the command line again. A blocked run exits 1, names the
-file or the setting to look at, and leaves the analysts' file byte for byte as it was.
+Each case once published wrong figures with exit status 0 and no warning. One good run has published
+first (the session's shared run on its small generated source); each test copies that source, warehouse
+and home, spoils the copy as a delivery would and runs the command line again. A blocked run exits 1,
+names the file or the setting to look at, and leaves the analysts' file byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding a source `S`, and a warehouse `W` and home `home` after one good run on it."""
+def published(tmp_path_factory: pytest.TempPathFactory, small_generated_source: Path, small_run) -> Path:
+    """A folder holding a source `S`, and a warehouse `W` and home `home` after one good run on it: the
+    session's small source and a copy of its shared run (whose Jobbtorg home holds the same test key)."""
     root = tmp_path_factory.mktemp("published")
-    done = jobbtorg("generate", "--out", str(root / "S"), "--people", "300", "--seed", "7", env=cli_env(root))
-    assert done.returncode == 0, done.stderr
-    done = _run(root)
-    assert done.returncode == 0, done.stderr[-3000:]
+    shutil.copytree(small_generated_source, root / "S")
+    shutil.copytree(small_run.warehouse_dir, root / "W")
+    shutil.copytree(small_run.home_dir, root / "home")
     return root
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -104,7 +105,8 @@ def _solve(values: dict, relations: Sequence, threshold: int, costly: set, withh
     copied: list = []
     while True:
         hidden = model.solve(copied)
-        missing = [p for p in model.primary if p not in copied and not model.protects(hidden, p)]
+        others = [p for p in model.primary if p not in copied]
+        missing = model.unprotected(hidden, others, likely_protected=bool(copied))
         if not missing:
             return {k for k in model.keys if hidden[model.index[k]]}
         copied += missing
@@ -126,14 +128,17 @@ class _Model:
         self.a = np.array([values[k] for k in self.keys], dtype=float)
         self.forced = {self.index[k] for k in [*self.primary, *withheld]}
         self.cost = [0.0 if k in withheld else cell_cost(k, values, costly) for k in self.keys]
+        self.h_of: dict[int, int] = {}  # relation -> its h variable, set with the part's own variables
+        self._base: _Arrays | None = None
+        self._templates: dict = {}  # (relations, statistics) -> their copies' template, and its places
 
     def solve(self, copied: Sequence) -> np.ndarray:
         """The cheapest choice (hidden: True) protecting the `copied` small counts through their copies."""
         program = self._program(copied)
         result = milp(
-            np.array(program.cost),
-            integrality=np.array(program.integral),
-            bounds=Bounds(np.array(program.lower), np.array(program.upper)),
+            program.cost,
+            integrality=program.integral,
+            bounds=Bounds(program.lower, program.upper),
             constraints=program.constraints(),
             options={"node_limit": NODE_LIMIT, "mip_rel_gap": GAP, "presolve": True},
         )
@@ -141,62 +146,107 @@ class _Model:
             raise NoSolution(result.message)
         return result.x[: len(self.keys)] > 0.5
 
-    def protects(self, hidden: np.ndarray, key) -> bool:
-        """Whether all four copies of small count `key` exist with the cells of `hidden` hidden."""
-        program = self._program([key])
+    def unprotected(self, hidden: np.ndarray, keys: list, *, likely_protected: bool) -> list:
+        """The small counts of `keys`, in order, whose copies do not all exist with `hidden` hidden.
+
+        With the hidden cells fixed, the copies of different small counts share no free variable (a sum's
+        h is then fixed by its cells), so the copies of many exist together exactly when each one's do.
+        Once some copies are in the program most small counts are protected: they are first checked
+        together, in one program, and one by one only if that fails."""
+        if not keys or (likely_protected and self._copies_exist(hidden, keys)):
+            return []
+        return [k for k in keys if not self._copies_exist(hidden, [k])]
+
+    def _copies_exist(self, hidden: np.ndarray, keys: list) -> bool:
+        program = self._program(keys)
         n = len(self.keys)
-        program.lower[:n] = program.upper[:n] = hidden.astype(float).tolist()
+        program.lower[:n] = program.upper[:n] = hidden.astype(float)
         result = milp(
             np.zeros(len(program.lower)),
-            bounds=Bounds(np.array(program.lower), np.array(program.upper)),
+            bounds=Bounds(program.lower, program.upper),
             constraints=program.constraints(),
         )
         return result.status == 0
 
-    def _program(self, copied: Sequence) -> _Program:
-        program = _Program()
-        rels, a, threshold = self.rels, self.a, self.threshold
+    def _program(self, copied: Sequence) -> _Arrays:
+        """The program with the copies of the `copied` small counts, in that order. The part's own
+        variables and rows are built once, and the copies from one template per group of statistics
+        (the same for every small count of the part but for that count's own cell): the loop of
+        `_solve` asks for many programs (one per check)."""
+        if self._base is None:
+            builder = _Program()
+            self._add_base(builder)
+            self._base = builder.arrays()
+        base_columns, base_rows = len(self._base.lower), len(self._base.lo)
+        pieces, variables, rows = [self._base], base_columns, base_rows
+        for key in copied:
+            piece = self._copies(key).moved(base_columns, variables, base_rows, rows)
+            pieces.append(piece)
+            variables, rows = variables + len(piece.lower), rows + len(piece.lo)
+        return _Arrays.joined(pieces)
+
+    def _copies(self, key) -> _Arrays:
+        """The four copies of the statistics tied to small count `key` (see the module doc): the
+        template of its group, with the count's own cell pinned (0, or at least the threshold) and
+        free of the two rows that bound every other hidden cell's move."""
+        p = self.index[key]
+        component = tuple(_component(p, self.rels, self.touching))
+        members = tuple(sorted({i for j in component for i in self.rels[j][0]} | {p}))
+        if (component, members) not in self._templates:
+            builder = _Program(len(self._base.lower), len(self._base.lo))
+            places = self._add_copies(builder, component, members)
+            self._templates[component, members] = builder.arrays(), places
+        template, places = self._templates[component, members]
+        m = members.index(p)
+        pinned = [(column[m], first_row[m], down) for column, first_row, down in places]
+        return template.pinned(pinned, self.threshold, len(self._base.lower), len(self._base.lo))
+
+    def _add_base(self, program: _Program) -> None:
+        """The y of every statistic and the h of every nearly additive sum (hidden cells in it or not)."""
         for i, cost in enumerate(self.cost):  # y: hidden (1) or shown (0)
             program.variable(1.0 if i in self.forced else 0.0, 1.0, cost, integral=True)
-        approx = [j for j, (_, sense) in enumerate(rels) if sense in ("~", "~<=")]
-        h_of = {j: program.variable(0.0, 1.0) for j in approx}
+        approx = [j for j, (_, sense) in enumerate(self.rels) if sense in ("~", "~<=")]
+        self.h_of = {j: program.variable(0.0, 1.0) for j in approx}
         for j in approx:  # h_j = 1 when any of the sum's cells is hidden
-            for i in rels[j][0]:
-                program.row({h_of[j]: 1.0, i: -1.0}, 0.0, np.inf)
+            for i in self.rels[j][0]:
+                program.row({self.h_of[j]: 1.0, i: -1.0}, 0.0, np.inf)
+
+    def _add_copies(self, program: _Program, component: Sequence[int], members: Sequence[int]) -> list:
+        """The four copies of `members`, each hidden one free to move (down to 0, up by a bound) and
+        every relation of `component` holding; per copy, each member's column and first bounding row."""
+        rels, a, threshold, h_of = self.rels, self.a, self.threshold, self.h_of
         move_up = 4.0 * threshold  # how far a hidden cell may move up in a copy
-        for key in copied:
-            p = self.index[key]
-            component = _component(p, rels, self.touching)
-            members = sorted({i for j in component for i in rels[j][0]} | {p})
-            for exact in (False, True):
-                for down in (True, False):
-                    z = {}
-                    for i in members:
-                        if i == p:
-                            z[i] = program.variable(0.0, 0.0) if down else program.variable(threshold, np.inf)
-                            continue
-                        z[i] = program.variable(0.0, np.inf)
-                        program.row({z[i]: 1.0, i: -move_up}, -np.inf, a[i])  # z <= a + U y
-                        program.row({z[i]: 1.0, i: a[i]}, a[i], np.inf)  # z >= a - a y
-                    for j in component:
-                        terms, sense = rels[j]
-                        entries = {z[i]: float(c) for i, c in terms.items()}
-                        if sense == "=":
-                            program.row(entries, 0.0, 0.0)
-                        elif sense == "<=" or (sense == "~<=" and not exact):
-                            program.row(entries, -np.inf, 0.0)
-                        elif exact:  # sum = level * (1 - h): exact once a cell is hidden, else as published
-                            level = float(sum(c * a[i] for i, c in terms.items()))
-                            if level:
-                                entries[h_of[j]] = level
-                            program.row(entries, level, level)
-        return program
+        places = []
+        for exact in (False, True):
+            for down in (True, False):
+                z, first_rows = {}, []
+                for i in members:
+                    z[i] = program.variable(0.0, np.inf)
+                    first_rows.append(program.first_row + len(program.lo))
+                    program.row({z[i]: 1.0, i: -move_up}, -np.inf, a[i])  # z <= a + U y
+                    program.row({z[i]: 1.0, i: a[i]}, a[i], np.inf)  # z >= a - a y
+                places.append(([z[i] for i in members], first_rows, down))
+                for j in component:
+                    terms, sense = rels[j]
+                    entries = {z[i]: float(c) for i, c in terms.items()}
+                    if sense == "=":
+                        program.row(entries, 0.0, 0.0)
+                    elif sense == "<=" or (sense == "~<=" and not exact):
+                        program.row(entries, -np.inf, 0.0)
+                    elif exact:  # sum = level * (1 - h): exact once a cell is hidden, else as published
+                        level = float(sum(c * a[i] for i, c in terms.items()))
+                        if level:
+                            entries[h_of[j]] = level
+                        program.row(entries, level, level)
+        return places
 
 
 class _Program:
-    """A linear program's columns and rows, as they are added."""
+    """A linear program's columns and rows, as they are added; numbered from `first_variable` and
+    `first_row` when it is a piece to go after others."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_variable: int = 0, first_row: int = 0) -> None:
+        self.first_variable, self.first_row = first_variable, first_row
         self.lower: list[float] = []
         self.upper: list[float] = []
         self.cost: list[float] = []
@@ -212,10 +262,10 @@ class _Program:
         self.upper.append(float(upper))
         self.cost.append(cost)
         self.integral.append(int(integral))
-        return len(self.lower) - 1
+        return self.first_variable + len(self.lower) - 1
 
     def row(self, entries: dict[int, float], low: float, high: float) -> None:
-        r = len(self.lo)
+        r = self.first_row + len(self.lo)
         for col, v in entries.items():
             self.rows.append(r)
             self.cols.append(col)
@@ -223,9 +273,69 @@ class _Program:
         self.lo.append(low)
         self.hi.append(high)
 
+    def arrays(self) -> _Arrays:
+        return _Arrays(
+            *(np.array(x, dtype=float) for x in (self.lower, self.upper, self.cost)),
+            np.array(self.integral, dtype=np.int64),
+            np.array(self.rows, dtype=np.int64),
+            np.array(self.cols, dtype=np.int64),
+            *(np.array(x, dtype=float) for x in (self.data, self.lo, self.hi)),
+        )
+
+
+@dataclass
+class _Arrays:
+    """A program, or a piece of one, as arrays: its columns' bounds, costs and integrality, its
+    matrix's entries (row, column, value) and its rows' bounds."""
+
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+    integral: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    data: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+    def moved(self, built_at: int, variables: int, built_row: int, rows: int) -> _Arrays:
+        """This piece, built to start at column `built_at` and row `built_row`, placed to start at
+        `variables` and `rows`; its entries in earlier columns (the part's own variables) stay."""
+        cols = np.where(self.cols >= built_at, self.cols - built_at + variables, self.cols)
+        return replace(self, rows=self.rows - built_row + rows, cols=cols)
+
+    def pinned(self, cells: Sequence[tuple[int, int, bool]], threshold: int, built_at: int, built_row: int):
+        """This template (built to start at column `built_at` and row `built_row`) with, for each
+        (column, first of its two rows, down) of `cells`, that column fixed at 0 (down) or at least
+        `threshold` (up) and its two rows left out; the rows after them move up."""
+        lower, upper = self.lower.copy(), self.upper.copy()
+        dropped = []
+        for column, first_row, down in cells:
+            lower[column - built_at], upper[column - built_at] = (0.0, 0.0) if down else (threshold, np.inf)
+            dropped += [first_row - built_row, first_row - built_row + 1]
+        dropped = np.array(sorted(dropped))
+        local = self.rows - built_row
+        keep = ~np.isin(local, dropped)
+        rows = local[keep] - np.searchsorted(dropped, local[keep]) + built_row
+        return replace(
+            self,
+            lower=lower,
+            upper=upper,
+            rows=rows,
+            cols=self.cols[keep],
+            data=self.data[keep],
+            lo=np.delete(self.lo, dropped),
+            hi=np.delete(self.hi, dropped),
+        )
+
+    @staticmethod
+    def joined(pieces: Sequence[_Arrays]) -> _Arrays:
+        fields = ("lower", "upper", "cost", "integral", "rows", "cols", "data", "lo", "hi")
+        return _Arrays(*(np.concatenate([getattr(p, f) for p in pieces]) for f in fields))
+
     def constraints(self) -> LinearConstraint:
         matrix = coo_array((self.data, (self.rows, self.cols)), shape=(len(self.lo), len(self.lower)))
-        return LinearConstraint(matrix.tocsr(), np.array(self.lo), np.array(self.hi))
+        return LinearConstraint(matrix.tocsr(), self.lo, self.hi)
 
 
 def cell_cost(key, values: dict, costly: set) -> float:
