@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobbtorg_pipeline.report.build import _write_files, build
-from jobbtorg_pipeline.report.content import build_tables, stat
+from jobbtorg_pipeline.report.content import build_tables
 from jobbtorg_pipeline.report.disclosure import (
     HIDDEN,
     Attacker,
@@ -39,6 +39,7 @@ from jobbtorg_pipeline.report.disclosure import (
     sums_to,
 )
 from jobbtorg_pipeline.report.optimal import _Model, _parts, optimal_hidden
+from jobbtorg_pipeline.report.tabell import stat
 from jobbtorg_pipeline.settings import Settings
 from tests.support.attacker import SLACK, measure_reading, narrowest, published_counts
 

@@ -659,7 +659,9 @@ def test_a_rules_quarantined_rows_are_bounded_by_its_own_source(run, tmp_path):
     """A reader knows that `utbetalningar.belopp_tal`'s rows are utbetalningar's quarantined rows, not
     any source's: the disclosure control must know it too, or it judges a cell safe that is not. (The
     generated source quarantines nothing, so a copy of the marts gets a rule row per source.)"""
-    from jobbtorg_pipeline.report.content import build_tables, rule_source, stat
+    from jobbtorg_pipeline.report.content import build_tables
+    from jobbtorg_pipeline.report.tabell import stat
+    from jobbtorg_pipeline.report.tabeller.datakvalitet import rule_source
 
     assert rule_source("utbetalningar.belopp_tal") == "utbetalningar"
     assert rule_source("insatser.felaktig_rad") == "insatser"
@@ -699,8 +701,9 @@ def test_a_rules_quarantined_rows_are_bounded_by_its_own_source(run, tmp_path):
 def test_a_median_over_too_few_plans_is_hidden_however_many_registrations_there_are(run, tmp_path):
     """processen's median day is taken over the registrations still there on day 5 that have a plan; when
     those are fewer than the threshold the median is hidden, even if the registrations are many."""
-    from jobbtorg_pipeline.report.content import MEDIAN_BASE, build_tables
+    from jobbtorg_pipeline.report.content import build_tables
     from jobbtorg_pipeline.report.disclosure import protect
+    from jobbtorg_pipeline.report.tabeller.processen import MEDIAN_BASE
 
     copy = tmp_path / "kopia.duckdb"
     shutil.copy(run.settings.analysts_file, copy)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from jobbtorg_pipeline.report.content import stat
 from jobbtorg_pipeline.report.disclosure import HIDDEN, Relation, protect, published_small_counts
+from jobbtorg_pipeline.report.tabell import stat
 from jobbtorg_pipeline.report.tabeller import insatser, insatser_resultat, malgrupp, stegforflyttningar
 from tests.support.attacker import SLACK, measure_reading, narrowest
 

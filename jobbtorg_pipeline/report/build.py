@@ -27,9 +27,10 @@ import duckdb
 
 from jobbtorg_pipeline import code_version, oslock
 from jobbtorg_pipeline.perioder import PERIOD
-from jobbtorg_pipeline.report.content import ReportTable, build_tables
+from jobbtorg_pipeline.report.content import build_tables
 from jobbtorg_pipeline.report.disclosure import protect
 from jobbtorg_pipeline.report.render import render_excel, render_html
+from jobbtorg_pipeline.report.tabell import ReportTable
 from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.warehouse import check_folder, connect_internal, wal_of, writing_session
 

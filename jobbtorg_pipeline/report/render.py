@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jobbtorg_pipeline.report.content import Chart, ReportTable
 from jobbtorg_pipeline.report.disclosure import HIDDEN, MARKS, NOT_YET
+from jobbtorg_pipeline.report.tabell import Chart, ReportTable
 
 CSS = """
 body{font-family:Arial,Helvetica,sans-serif;margin:2rem auto;max-width:70rem;color:#1d1d1b;line-height:1.4}

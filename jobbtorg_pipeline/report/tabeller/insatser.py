@@ -18,18 +18,18 @@ from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline.report.content import (
+from jobbtorg_pipeline.report.disclosure import Key, Relation
+from jobbtorg_pipeline.report.tabell import (
     LABELS,
     Chart,
     ReportTable,
-    _column_sums,
-    _grid,
-    _insatstyp,
-    _rows,
+    column_sums,
+    insatstyp_label,
     insatstyper,
+    make_grid,
+    query_rows,
     stat,
 )
-from jobbtorg_pipeline.report.disclosure import Key, Relation
 
 REGI = ("egen", "extern", "totalt")
 COLUMNS = {"deltagare": ("Deltagare", "antal"), "arsplatser": ("Årsplatser", "platser")}
@@ -57,7 +57,7 @@ def _figures(con: duckdb.DuckDBPyConnection, period: str) -> dict[tuple[str, str
     """(insatstyp, regi) -> deltagare and årsplatser; no row where nothing was active (0 and 0.0)."""
     return {
         (r["insatstyp"], r["regi"]): r
-        for r in _rows(
+        for r in query_rows(
             con,
             "SELECT insatstyp, regi, deltagare, arsplatser FROM marts.insatser "
             "WHERE period = ? AND jobbtorg = 'totalt' AND kon = 'totalt'",
@@ -72,11 +72,11 @@ def _table(
     """A grid of deltagare and årsplatser, a row per (insatstyp, regi) of `rows`, the last row the
     total of the others, with årsplatser as the additive measure of deltagare."""
     records = {i: {"deltagare": 0, "arsplatser": 0.0, **figures.get(r, {})} for i, r in rows.items()}
-    grid, labels, units = _grid(name, records, list(rows), COLUMNS, lambda r, c: deltagare(*rows[r]))
+    grid, labels, units = make_grid(name, records, list(rows), COLUMNS, lambda r, c: deltagare(*rows[r]))
     grid.measures = {"arsplatser": "deltagare"}
     grid.measure_groups = [("arsplatser",)]
     *details, total = rows
-    relations = _column_sums(grid, details, total, ["deltagare"], name, exact=False)
+    relations = column_sums(grid, details, total, ["deltagare"], name, exact=False)
     return grid, labels, units, relations
 
 
@@ -99,7 +99,7 @@ def tabell(
         units,
         grid,
         Chart("arsplatser", typer[:-1], "platser"),
-        row_labels={t: _insatstyp(t) for t in typer[:-1]},
+        row_labels={t: insatstyp_label(t) for t in typer[:-1]},
     )
     built = [per_typ]
     for insatstyp, name, title, question in (

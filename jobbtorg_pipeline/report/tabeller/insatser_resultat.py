@@ -15,19 +15,19 @@ from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline.report.content import (
+from jobbtorg_pipeline.report.disclosure import Derived, Key, Relation
+from jobbtorg_pipeline.report.tabell import (
     Chart,
     ReportTable,
-    _by,
-    _column_sums,
-    _grid,
-    _insatstyp,
-    _orderings,
-    _rows,
+    column_sums,
+    insatstyp_label,
     insatstyper,
+    keyed,
+    make_grid,
+    orderings,
+    query_rows,
     stat,
 )
-from jobbtorg_pipeline.report.disclosure import Derived, Key, Relation
 
 
 def key(row: str, column: str) -> Key:
@@ -43,15 +43,15 @@ def tabell(
 ) -> tuple[list[ReportTable], list[Relation]]:
     rows = insatstyper(con, "insatser_resultat")
     details = rows[:-1]
-    records: dict[str, dict[str, Any]] = _by(
-        _rows(
+    records: dict[str, dict[str, Any]] = keyed(
+        query_rows(
             con,
             "FROM marts.insatser_resultat WHERE period = ? AND regi = 'totalt' AND kon = 'totalt'",
             [period],
         ),
         "insatstyp",
     )
-    grid, labels, units = _grid(
+    grid, labels, units = make_grid(
         "insatser_resultat",
         records,
         rows,
@@ -64,9 +64,9 @@ def tabell(
         total_columns=["avslutat_insats"],
         derived={"andel_arbete_eller_studier": Derived("avslutat_insats", "arbete_eller_studier")},
     )
-    relations = _orderings(grid, [("arbete_eller_studier", "avslutat_insats")], "insatsresultat")
-    relations += _column_sums(grid, details, "totalt", ["avslutat_insats"], "insatstyp", exact=False)
-    relations += _column_sums(  # the outcome of each person's last insats: not nested in the total's
+    relations = orderings(grid, [("arbete_eller_studier", "avslutat_insats")], "insatsresultat")
+    relations += column_sums(grid, details, "totalt", ["avslutat_insats"], "insatstyp", exact=False)
+    relations += column_sums(  # the outcome of each person's last insats: not nested in the total's
         grid,
         details,
         "totalt",
@@ -92,6 +92,6 @@ def tabell(
         units,
         grid,
         Chart("andel_arbete_eller_studier", details, "andel"),
-        row_labels={t: _insatstyp(t) for t in details},
+        row_labels={t: insatstyp_label(t) for t in details},
     )
     return [table], relations

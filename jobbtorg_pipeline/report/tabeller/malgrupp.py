@@ -16,8 +16,16 @@ from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline.report.content import ReportTable, _by, _column_sums, _grid, _orderings, _rows, stat
 from jobbtorg_pipeline.report.disclosure import Derived, Key, Relation
+from jobbtorg_pipeline.report.tabell import (
+    ReportTable,
+    column_sums,
+    keyed,
+    make_grid,
+    orderings,
+    query_rows,
+    stat,
+)
 
 MALGRUPPER = {
     "fsst_arbetsloshet": "Försörjningsstöd, arbetslöshet",
@@ -55,7 +63,7 @@ def tabell(
 ) -> tuple[list[ReportTable], list[Relation]]:
     rows = grupper(con)
     details = rows[:-1]
-    found = _rows(
+    found = query_rows(
         con,
         """
         SELECT u.grupp, u.inskrivna, u.avslutade, k.arbete_eller_studier, k.andel_arbete_eller_studier
@@ -71,8 +79,8 @@ def tabell(
         """,
         [period, period],
     )
-    records: dict[str, dict[str, Any]] = _by(found, "grupp")
-    grid, labels, units = _grid(
+    records: dict[str, dict[str, Any]] = keyed(found, "grupp")
+    grid, labels, units = make_grid(
         "malgrupp",
         records,
         rows,
@@ -86,11 +94,11 @@ def tabell(
         total_columns=["avslutade"],
         derived={"andel_arbete_eller_studier": Derived("avslutade", "arbete_eller_studier")},
     )
-    relations = _column_sums(grid, details, "totalt", list(PERSONER), "målgrupp", exact=False)
-    relations += _column_sums(  # each person's last avslut within the group: not nested in the total's
+    relations = column_sums(grid, details, "totalt", list(PERSONER), "målgrupp", exact=False)
+    relations += column_sums(  # each person's last avslut within the group: not nested in the total's
         grid, details, "totalt", ["arbete_eller_studier"], "målgrupp, sista avslut", exact=False, nested=False
     )
-    relations += _orderings(
+    relations += orderings(
         grid,
         [("avslutade", "inskrivna"), ("arbete_eller_studier", "avslutade")],
         "målgrupp",

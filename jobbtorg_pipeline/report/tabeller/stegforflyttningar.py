@@ -13,16 +13,16 @@ from typing import Any
 
 import duckdb
 
-from jobbtorg_pipeline.report.content import (
+from jobbtorg_pipeline.report.disclosure import Key, Relation, sums_to
+from jobbtorg_pipeline.report.tabell import (
     Chart,
     ReportTable,
-    _grid,
-    _insatstyp,
-    _rows,
+    insatstyp_label,
     insatstyper,
+    make_grid,
+    query_rows,
     stat,
 )
-from jobbtorg_pipeline.report.disclosure import Key, Relation, sums_to
 
 STEG = {
     "ny_insats": "Ny insats",
@@ -63,7 +63,7 @@ def tabell(
     rows = insatstyper(con, "stegforflyttningar", "fran_insatstyp")
     details = rows[:-1]
     records: dict[str, dict[str, Any]] = {}
-    for r in _rows(
+    for r in query_rows(
         con,
         """
         SELECT fran_insatstyp,
@@ -79,7 +79,7 @@ def tabell(
     for record in records.values():
         record["avslut"] = sum(record.get(s, 0) for s in AVSLUT)
         record["totalt"] = sum(record.get(s, 0) for s in STEG)
-    grid, labels, units = _grid(
+    grid, labels, units = make_grid(
         "stegforflyttningar",
         records,
         rows,
@@ -112,11 +112,11 @@ def tabell(
         labels,
         units,
         grid,
-        row_labels={t: _insatstyp(t) for t in details},
+        row_labels={t: insatstyp_label(t) for t in details},
     )
 
     overall = records.get("totalt", {})
-    grid, labels, units = _grid(
+    grid, labels, units = make_grid(
         "stegforflyttningar_totalt",
         {s: {"overgangar": overall.get(s, 0)} for s in STEG},
         list(STEG),
