@@ -166,6 +166,21 @@ def pytest_configure(config: pytest.Config) -> None:
     _CONFIG.append(config)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker more than there are cores: the end-to-end tests spend about a third of their time
+    waiting (for a subprocess to start, for the disk, for a shared run another worker is building), and a
+    third worker fills those gaps."""
+    return (os.cpu_count() or 1) + 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with end-to-end runs (marked slow) first, the quick files after them: the workers hand
+    out whole files in this order, so the suite does not end with one worker in a long file and the
+    others idle."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
     """One line when a test file starts (in the process that prints: the controller under xdist), so a
     file whose end-to-end runs take minutes shows what the suite is doing."""

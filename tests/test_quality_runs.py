@@ -7,6 +7,7 @@ import random
 import re
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
-from tests.support.pipeline import copy_warehouse, run_pipeline
+from tests.support.pipeline import Run, copy_warehouse, run_pipeline, settings_for
 from tests.support.sourcebuilder import pnr
 
 pytestmark = pytest.mark.slow
@@ -22,10 +23,21 @@ SOURCES = ("inskrivningar", "insatser", "utbetalningar")
 
 
 @pytest.fixture(scope="module")
-def clean(tmp_path_factory, generated_source):
-    run = run_pipeline(tmp_path_factory.mktemp("ren"), generated_source)
-    assert run.success
-    return run
+def clean(cli_run, generated_source) -> Run:
+    """The session's shared `jobbtorg run` on the clean generated source, read-only (tests that write
+    start from a copy of its warehouse)."""
+    work, _ = cli_run
+    return Run(settings_for(work, generated_source), result=None)
+
+
+@pytest.fixture(scope="module")
+def clean_checks(cli_run) -> list[dg.AssetCheckEvaluation]:
+    """The check results of that run, as its Dagster instance recorded them."""
+    work, _ = cli_run
+    with dg.DagsterInstance.from_config(str(work / "home" / "dagster")) as instance:
+        [run] = instance.get_runs()
+        records = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        return [r.dagster_event.event_specific_data for r in records]
 
 
 def _mart_rows(run, mart: str) -> set[tuple]:
@@ -326,8 +338,8 @@ def test_the_quarantine_ceiling_follows_its_setting(tmp_path, ceiling, blocks):
         assert set(_blocked_by(run)) == {"karantanandel"} and _published_nothing(run)
 
 
-def test_every_check_reports_per_asset_with_data_docs(clean):
-    evaluations = clean.result.get_asset_check_evaluations()
+def test_every_check_reports_per_asset_with_data_docs(clean, clean_checks):
+    evaluations = clean_checks
     by_asset: dict[str, set[str]] = {}
     for e in evaluations:
         by_asset.setdefault(e.asset_key.to_user_string(), set()).add(e.asset_check_key.name)
@@ -351,11 +363,11 @@ def test_every_check_reports_per_asset_with_data_docs(clean):
     assert blocking["avslut_utan_orsak"] is False and blocking["just_regler"] is True
 
 
-def test_no_personnummer_reaches_check_metadata_or_data_docs(clean, generated_source):
+def test_no_personnummer_reaches_check_metadata_or_data_docs(clean, clean_checks, generated_source):
     from tests.test_end_to_end import _source_numbers
 
     numbers = _source_numbers(generated_source)
-    texts = [str(e.metadata) + (e.description or "") for e in clean.result.get_asset_check_evaluations()]
+    texts = [str(e.metadata) + (e.description or "") for e in clean_checks]
     texts += [p.read_text(errors="replace") for p in clean.settings.data_docs_dir.rglob("*.html")]
     blob = "\n".join(texts)
     assert not [n for n in numbers if n in blob]
