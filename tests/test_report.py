@@ -27,7 +27,7 @@ from jobbtorg_pipeline.report.disclosure import HIDDEN, NOT_YET, published_small
 from jobbtorg_pipeline.warehouse import publish as publish_analysts_file
 from tests.conftest import cli_env, jobbtorg
 from tests.support import corrupt
-from tests.support.pipeline import Run, run_pipeline, settings_for
+from tests.support.pipeline import Run, copy_warehouse, run_pipeline, settings_for
 
 pytestmark = pytest.mark.slow
 PERIOD = "2019-T2"  # complete, well before the generated source's uttagsdatum (2020-10-01)
@@ -525,6 +525,16 @@ def test_a_period_not_in_the_file_is_refused_clearly(run, tmp_path):
     assert done.returncode == 1
     assert "No figures for 2021-T1" in done.stderr and "2020-T3" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_solver_writes_nothing_to_standard_output(small_run, tmp_path):
+    """HiGHS' MIP solver prints a debug line of its own on the tests' small source's 2019-T3 report;
+    `jobbtorg report` says what it did on standard error and writes nothing to standard output."""
+    warehouse = copy_warehouse(small_run, tmp_path / "warehouse")
+    done = jobbtorg("report", "--period", "2019-T3", "--warehouse", str(warehouse), env=cli_env(tmp_path))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "preliminary report 2019-T3" in done.stderr
+    assert done.stdout == ""
 
 
 def test_an_unfinished_tertial_is_never_published(run, tmp_path):

@@ -29,9 +29,13 @@ same figures give the same hidden cells on any machine.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -40,6 +44,23 @@ from scipy.sparse import coo_array
 TOTAL_COST = 20.0  # a total, or a figure a share rests on: hidden only when nothing cheaper protects
 NODE_LIMIT = 500  # branch-and-bound nodes: deterministic, unlike a time limit, and a report in seconds
 GAP = 1e-4  # stop at a solution within 0.01 % of the best possible
+
+
+@contextlib.contextmanager
+def _solver_quiet() -> Iterator[None]:
+    """The process's standard output (file descriptor 1) sent to /dev/null while HiGHS solves: its MIP
+    solver writes a debug line there ("HighsMipSolverData::transformNewIntegerFeasibleSolution ...")
+    whatever its display options say, which would end up in the output of `jobbtorg run` and `jobbtorg
+    report` (tests/test_report.py builds a report that makes it, its output read through a pipe)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with Path(os.devnull).open("wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class NoSolution(RuntimeError):
@@ -135,13 +156,14 @@ class _Model:
     def solve(self, copied: Sequence) -> np.ndarray:
         """The cheapest choice (hidden: True) protecting the `copied` small counts through their copies."""
         program = self._program(copied)
-        result = milp(
-            program.cost,
-            integrality=program.integral,
-            bounds=Bounds(program.lower, program.upper),
-            constraints=program.constraints(),
-            options={"node_limit": NODE_LIMIT, "mip_rel_gap": GAP, "presolve": True},
-        )
+        with _solver_quiet():
+            result = milp(
+                program.cost,
+                integrality=program.integral,
+                bounds=Bounds(program.lower, program.upper),
+                constraints=program.constraints(),
+                options={"node_limit": NODE_LIMIT, "mip_rel_gap": GAP, "presolve": True},
+            )
         if result.x is None:
             raise NoSolution(result.message)
         return result.x[: len(self.keys)] > 0.5
@@ -161,11 +183,12 @@ class _Model:
         program = self._program(keys)
         n = len(self.keys)
         program.lower[:n] = program.upper[:n] = hidden.astype(float)
-        result = milp(
-            np.zeros(len(program.lower)),
-            bounds=Bounds(program.lower, program.upper),
-            constraints=program.constraints(),
-        )
+        with _solver_quiet():
+            result = milp(
+                np.zeros(len(program.lower)),
+                bounds=Bounds(program.lower, program.upper),
+                constraints=program.constraints(),
+            )
         return result.status == 0
 
     def _program(self, copied: Sequence) -> _Arrays:
