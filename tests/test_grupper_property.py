@@ -86,7 +86,8 @@ def _stage(con: duckdb.DuckDBPyConnection, inskrivningar: str, keep: str = "true
         FROM sparat.alla_insatser AS s JOIN staging.inskrivningar AS i USING (inskrivning_id)
         """
     )
-    for model in ("inskrivning_period", "insats_period", "avslut_kohort"):  # in the pipeline's order
+    # in the pipeline's order
+    for model in ("inskrivning_period", "insats_period", "person_grupp", "inskrivning_grupp_delad", "avslut_kohort"):
         build_sql_model(con, model)
 
 

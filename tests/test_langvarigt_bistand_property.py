@@ -91,7 +91,18 @@ def _build(registrations, netto, delivered) -> duckdb.DuckDBPyConnection:
         "CREATE TABLE staging.inskrivning_grupp AS "
         "SELECT inskrivning_id, 'totalt' AS dimension, 'totalt' AS grupp FROM staging.inskrivningar"
     )
-    for model in ("perioder", "inskrivning_period", "inskrivning_niva", "avslut_kohort"):
+    for model in ("perioder", "inskrivning_period", "inskrivning_niva"):
+        build_sql_model(con, model)
+    # no groups: nobody is in one (no group row to copy) or in two (no group row to compute)
+    con.execute(
+        "CREATE TABLE staging.person_grupp AS "
+        "SELECT period, person_key, dimension, grupp FROM staging.inskrivning_niva WHERE false"
+    )
+    con.execute(
+        "CREATE TABLE staging.inskrivning_grupp_delad AS "
+        "SELECT period, inskrivning_id, dimension, grupp FROM staging.inskrivning_niva WHERE false"
+    )
+    for model in ("inskrivning_niva_egen", "avslut_kohort"):
         build_sql_model(con, model)
     build_mart(con, mart("langvarigt_bistand"))
     return con

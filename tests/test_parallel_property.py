@@ -56,6 +56,17 @@ def _setup(rows: list[tuple[int, str, str, date, date | None]]) -> duckdb.DuckDB
     )
     for model in ("perioder", "insats_period", "insats_niva"):
         build_sql_model(con, model)
+    # no groups: nobody is in one (no group row to copy) or in two (no group row to compute)
+    con.execute(
+        "CREATE TABLE staging.person_grupp AS "
+        "SELECT period, person_key, dimension, grupp FROM staging.insats_niva WHERE false"
+    )
+    con.execute(
+        "CREATE TABLE staging.inskrivning_grupp_delad AS "
+        "SELECT period, inskrivning_id, dimension, grupp FROM staging.insats_niva WHERE false"
+    )
+    for model in ("insats_niva_egen", "med_grupper"):
+        build_sql_model(con, model)
     for name in ("parallella_insatser", "parallella_insatser_kombinationer"):
         build_mart(con, mart(name))
     return con

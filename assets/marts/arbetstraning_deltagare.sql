@@ -1,10 +1,11 @@
 -- Persons in arbetsträning (insatstyp arbetstraning) by regi: egen (the city's own, sheltered
 -- workplaces) or extern (procured, on the regular labour market), as in the table of arbetsmarknadsnämnden 2019-11-26, ärende 6.
--- The levels are those of staging.insats_niva with regi in place of jobbtorg.
+-- The levels are those of the view insats_niva with regi in place of jobbtorg; a group's are computed only
+-- for persons in two or more groups of its dimension (insats_niva_egen), the others' copied.
 WITH niva AS (
     SELECT period, dimension, grupp, person_key, startad_i_perioden,
            CASE WHEN totalt THEN 'totalt' ELSE regi END AS regi
-    FROM staging.insats_niva
+    FROM staging.insats_niva_egen
     WHERE insatstyp = 'arbetstraning'
 ),
 per_person AS (
@@ -19,7 +20,7 @@ SELECT pp.period,
        CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
        count(*) FILTER (WHERE pp.paborjat) AS paborjade,
        count(*) AS deltagare
-FROM per_person AS pp
+FROM staging.med_grupper(per_person) AS pp
 JOIN staging.personer AS p USING (person_key)
 GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.regi, p.kon),
                         (pp.period, pp.dimension, pp.grupp, pp.regi))

@@ -1,11 +1,11 @@
 -- Återremisser (avslut for aterremiss: sent back to the district office) and those who came back.
 -- Rows: every (period, jobbtorg, kön) with a registration active in the period, as in unika_individer.
-WITH per_person AS (
+WITH forsta AS (
     SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
            bool_or(avslutad_i_perioden) AS avslutad,
            min(avslutsdatum) FILTER (WHERE avslutad_i_perioden AND avslutsorsak = 'aterremiss')
                AS forsta_aterremiss
-    FROM staging.inskrivning_niva
+    FROM staging.inskrivning_niva_egen
     GROUP BY period, dimension, grupp, niva, person_key
 ),
 -- the next inskrivningsdatum, at any jobbtorg (and in any group: the whole person), strictly after the
@@ -13,10 +13,15 @@ WITH per_person AS (
 nasta AS (
     SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key,
            min(i.inskrivningsdatum) AS nasta_inskrivning
-    FROM per_person AS pp
+    FROM forsta AS pp
     JOIN staging.inskrivningar AS i
       ON i.person_key = pp.person_key AND i.inskrivningsdatum > pp.forsta_aterremiss
     GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key
+),
+-- a group's values are computed only for persons in two or more groups of its dimension
+-- (staging.inskrivning_niva_egen); staging.med_grupper copies the others' own values
+egen AS (
+    SELECT * FROM forsta LEFT JOIN nasta USING (period, dimension, grupp, jobbtorg, person_key)
 )
 SELECT pp.period,
        pp.dimension,
@@ -27,10 +32,9 @@ SELECT pp.period,
        count(*) FILTER (WHERE pp.forsta_aterremiss IS NOT NULL) AS aterremitterade,
        count(*) FILTER (WHERE pp.forsta_aterremiss IS NOT NULL)
            / nullif(count(*) FILTER (WHERE pp.avslutad), 0) AS andel_aterremitterade,
-       count(*) FILTER (WHERE n.nasta_inskrivning - pp.forsta_aterremiss BETWEEN 1 AND 365)
+       count(*) FILTER (WHERE pp.nasta_inskrivning - pp.forsta_aterremiss BETWEEN 1 AND 365)
            AS aterkom_inom_365_dagar
-FROM per_person AS pp
-LEFT JOIN nasta AS n USING (period, dimension, grupp, jobbtorg, person_key)
+FROM staging.med_grupper(egen) AS pp
 JOIN staging.personer AS p ON p.person_key = pp.person_key
 GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
                         (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

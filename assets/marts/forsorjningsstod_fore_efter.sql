@@ -56,7 +56,7 @@ per_grupp AS (
                AS fore_summa_8,
            sum(b.efter_8) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
                AS efter_summa_8
-    FROM belopp AS b
+    FROM staging.med_grupper(belopp) AS b  -- the group rows of persons in one group: copied
     JOIN staging.personer AS p USING (person_key)
     GROUP BY GROUPING SETS ((b.period, b.dimension, b.grupp, b.jobbtorg, p.kon),
                             (b.period, b.dimension, b.grupp, b.jobbtorg))

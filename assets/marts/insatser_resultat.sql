@@ -5,15 +5,17 @@
 -- highest insats_id), and its outcome is read in staging.insats_utfall. Under `totalt` the last insats of
 -- any type (or regi) counts, so a person is one person there. The cohorts are formed per level of
 -- staging.insats_niva (the mart's own `totalt` rows and, for the breakdown table, each group of the
--- insats's registration): within a group the person's last insats among the group's insatser counts.
+-- insats's registration): within a group the person's last insats among the group's insatser counts. It is
+-- computed only for persons in two or more groups of the dimension (staging.insats_niva_egen); the
+-- others' is their own, copied (staging.med_grupper).
 WITH per_person AS (
     -- per person in each (period, insatstyp, regi) and their totals: the person's last insats ended in the
     -- period there (the highest `ordning`); only the insatser that ended are grouped by person
-    SELECT ip.period, ip.dimension, ip.grupp, p.kon,
+    SELECT ip.period, ip.dimension, ip.grupp, ip.person_key, p.kon,
            CASE WHEN grouping(ip.insatstyp) = 1 THEN 'totalt' ELSE ip.insatstyp END AS insatstyp,
            CASE WHEN grouping(ip.regi) = 1 THEN 'totalt' ELSE ip.regi END AS regi,
            max(u.ordning) AS ordning
-    FROM staging.insats_niva AS ip
+    FROM staging.insats_niva_egen AS ip
     JOIN staging.personer AS p ON p.person_key = ip.person_key
     JOIN staging.insats_utfall AS u ON u.insats_id = ip.insats_id
     WHERE NOT ip.totalt AND ip.avslutad_i_perioden  -- the mart has no jobbtorg: one row per insats-period
@@ -29,12 +31,15 @@ celler AS (
     WHERE NOT ip.totalt
     GROUP BY ip.period, ip.dimension, ip.grupp, p.kon, CUBE (ip.insatstyp, ip.regi)
 ),
-utfall AS (
-    SELECT pp.period, pp.dimension, pp.grupp, pp.insatstyp, pp.regi, pp.kon, u.status,
+per_person_utfall AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.person_key, pp.insatstyp, pp.regi, pp.kon, u.status,
            u.uppfoljningsbar_6_man, u.sjalvforsorjande_6_man,
            u.uppfoljningsbar_12_man, u.sjalvforsorjande_12_man
     FROM per_person AS pp
     JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
+),
+utfall AS (
+    SELECT * EXCLUDE (person_key) FROM staging.med_grupper(per_person_utfall)
     UNION ALL BY NAME
     SELECT * FROM celler  -- counted by nothing: only the cell's row
 )

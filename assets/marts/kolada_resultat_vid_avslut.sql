@@ -44,7 +44,7 @@ SELECT pp.period,
        count(*) FILTER (WHERE (pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning)
                         OR pp.avslutsgrupp = 'studier') / nullif(count(*) FILTER (WHERE pp.avslutad), 0)
            AS andel_arbete_eller_studier
-FROM per_person AS pp
+FROM staging.med_grupper(per_person) AS pp  -- the group rows of persons in one group: copied
 JOIN staging.personer AS p USING (person_key)
 GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
                         (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

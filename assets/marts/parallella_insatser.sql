@@ -4,29 +4,15 @@
 -- grows with the number of insatser, not with how long they run. Dates are inclusive, so two insatser on
 -- the same single day, or one ending the day another starts, are active at once. On one day the -1 events
 -- are ordered before the +1 events, so the running sum after a day's last event is that day's count.
--- The levels are those of staging.insats_niva (each jobbtorg and 'totalt'; for the breakdown table also
+-- The levels are those of the view insats_niva (each jobbtorg and 'totalt'; for the breakdown table also
 -- per group). 'totalt' needs a sweep of its own only for persons under more than one jobbtorg in the
 -- period (and group); for the others it equals their one jobbtorg's value. Likewise a group needs a sweep
--- of its own only for persons whose insatser in the period lie in two or more groups of the dimension; for
--- the others every level's values are their own (the mart's) values, copied.
-WITH alla AS (
+-- of its own only for persons in two or more groups of the dimension (staging.insats_niva_egen); for the
+-- others staging.med_grupper copies their own (the mart's) values.
+WITH egen AS (
     SELECT period, dimension, grupp, person_key, fran, till, jobbtorg
-    FROM staging.insats_niva
+    FROM staging.insats_niva_egen
     WHERE NOT totalt
-),
-grupper AS (
-    SELECT period, dimension, person_key, count(DISTINCT grupp) > 1 AS flera
-    FROM alla
-    WHERE dimension <> 'totalt'
-    GROUP BY period, dimension, person_key
-),
-egen AS (
-    SELECT * FROM alla WHERE dimension = 'totalt'
-    UNION ALL
-    SELECT a.*
-    FROM alla AS a
-    SEMI JOIN grupper AS g
-      ON g.period = a.period AND g.dimension = a.dimension AND g.person_key = a.person_key AND g.flera
 ),
 flera_jobbtorg AS (
     SELECT period, dimension, grupp, person_key
@@ -67,19 +53,6 @@ svept AS (
     FROM per_jobbtorg AS p
     ANTI JOIN flera_jobbtorg AS f
       ON f.period = p.period AND f.dimension = p.dimension AND f.grupp = p.grupp AND f.person_key = p.person_key
-),
-per_person AS (
-    SELECT * FROM svept
-    UNION ALL BY NAME
-    SELECT s.* REPLACE (e.dimension AS dimension, e.grupp AS grupp)
-    FROM svept AS s
-    JOIN (SELECT DISTINCT a.period, a.dimension, a.grupp, a.person_key
-          FROM alla AS a
-          JOIN grupper AS g
-            ON g.period = a.period AND g.dimension = a.dimension AND g.person_key = a.person_key AND NOT g.flera
-         ) AS e
-      ON e.period = s.period AND e.person_key = s.person_key
-    WHERE s.dimension = 'totalt'
 )
 SELECT pp.period,
        pp.dimension,
@@ -90,7 +63,7 @@ SELECT pp.period,
        count(*) FILTER (WHERE pp.max_samtidiga >= 2) AS personer_med_parallella_insatser,
        sum(pp.insatser)::BIGINT AS insatser,
        max(pp.max_samtidiga) AS max_samtidiga_insatser
-FROM per_person AS pp
+FROM staging.med_grupper(svept) AS pp
 JOIN staging.personer AS p USING (person_key)
 GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
                         (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

@@ -30,7 +30,7 @@ lika AS (
     SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg,
            CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
            pp.manad_0 IS NOT NULL AS avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande, count(*) AS personer
-    FROM per_person AS pp
+    FROM staging.med_grupper(per_person) AS pp  -- the group rows of persons in one group: copied
     JOIN staging.personer AS p USING (person_key)
     LEFT JOIN fall AS fa USING (person_key, manad_0)
     GROUP BY GROUPING SETS (

@@ -1,7 +1,8 @@
 -- Distinct persons registered, newly registered and ended, per period, jobbtorg and kön.
--- Per-person values are computed per level of staging.inskrivning_niva (each jobbtorg, and 'totalt' over
--- all registrations; for the breakdown table also per group) before grouping, so a person under two
--- jobbtorg counts once in 'totalt' and the last avslut is the level's own.
+-- Per-person values are computed per level (each jobbtorg, and 'totalt' over all registrations; for the
+-- breakdown table also per group) before grouping, so a person under two jobbtorg counts once in 'totalt'
+-- and the last avslut is the level's own. A group's values are computed only for persons in two or more
+-- groups of its dimension (staging.inskrivning_niva_egen); staging.med_grupper copies the others'.
 WITH per_person AS (
     SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
            count(*) AS registreringar,
@@ -9,7 +10,7 @@ WITH per_person AS (
            bool_or(avslutad_i_perioden) AS avslutad,
            -- the last avslut in the period; same day: the highest inskrivning_id
            arg_max(avslutsgrupp, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden) AS sista_avslutsgrupp
-    FROM staging.inskrivning_niva
+    FROM staging.inskrivning_niva_egen
     GROUP BY period, dimension, grupp, niva, person_key
 )
 SELECT pp.period,
@@ -26,7 +27,7 @@ SELECT pp.period,
        count(*) FILTER (WHERE pp.sista_avslutsgrupp = 'aterremiss') AS avslut_aterremiss,
        count(*) FILTER (WHERE pp.sista_avslutsgrupp = 'ovrigt') AS avslut_ovrigt,
        count(*) FILTER (WHERE pp.sista_avslutsgrupp = 'saknas') AS avslut_orsak_saknas
-FROM per_person AS pp
+FROM staging.med_grupper(per_person) AS pp
 JOIN staging.personer AS p USING (person_key)
 GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
                         (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))

@@ -21,7 +21,8 @@ AVSLUTSGRUPP_SQL = (
     f"CASE WHEN avslutsdatum IS NULL THEN NULL ELSE CASE avslutsorsak {_GRUPP} ELSE 'saknas' END END"
 )
 
-VIEWS = ("inskrivning_niva", "insats_niva")  # cheap on the fly: a view, not a table
+VIEWS = ("inskrivning_niva", "insats_niva", "inskrivning_niva_egen", "insats_niva_egen")  # cheap: not tables
+MACROS = {"med_grupper": "per_person"}  # table macros, by their one parameter: the table they complete
 SQL_MODELS = (
     "stadsdelar",
     "perioder",
@@ -32,6 +33,11 @@ SQL_MODELS = (
     "inskrivning_grupp",
     "inskrivning_niva",
     "insats_niva",
+    "person_grupp",
+    "inskrivning_grupp_delad",
+    "inskrivning_niva_egen",
+    "insats_niva_egen",
+    "med_grupper",
     "avslut_kohort",
     "forsorjningsstod_manad",
     "utbetalningsmanader",
@@ -48,6 +54,9 @@ def build_sql_model(con: duckdb.DuckDBPyConnection, name: str) -> None:
         con.execute("SET VARIABLE jobbtorg_stadsdelar_csv = ?", [str(csv)])
         register_personnummer_macros(con)  # inskrivning_grupp reads the birth date from the number
         con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        if name in MACROS:
+            con.execute(f"CREATE OR REPLACE MACRO staging.{name}({MACROS[name]}) AS TABLE {sql_model(name)}")
+            return
         kind = "VIEW" if name in VIEWS else "TABLE"
         con.execute(f"CREATE OR REPLACE {kind} staging.{name} AS {sql_model(name)}")
 

@@ -9,7 +9,15 @@
 -- delivered payment months. Sums stay exact (DECIMAL) and are divided once, so the figures do not depend on
 -- the order the rows are added in (a rerun gives the same bytes).
 WITH kohort AS (
-    SELECT period, dimension, grupp, jobbtorg, person_key, inskrivning_id FROM staging.avslut_kohort
+    SELECT period, dimension, grupp, jobbtorg, person_key, inskrivning_id FROM (
+        -- the cohort at every level and group, computed for every person (not copied)
+        SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
+               arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
+                   AS inskrivning_id,
+               max(avslutsdatum) FILTER (WHERE avslutad_i_perioden) AS avslutsdatum
+        FROM staging.inskrivning_niva
+        GROUP BY period, dimension, grupp, niva, person_key
+    ) AS kohort
 ),
 manader AS (
     SELECT k.period, k.dimension, k.grupp, k.jobbtorg, k.person_key,

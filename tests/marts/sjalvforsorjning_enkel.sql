@@ -8,7 +8,15 @@
 -- registrations). A follow-up month counts only if it lies within the delivered payment months.
 WITH per_person AS (
     SELECT period, dimension, grupp, jobbtorg, person_key, date_trunc('month', avslutsdatum)::DATE AS manad_0
-    FROM staging.avslut_kohort
+    FROM (
+        -- the cohort at every level and group, computed for every person (not copied)
+        SELECT period, dimension, grupp, niva AS jobbtorg, person_key,
+               arg_max(inskrivning_id, (avslutsdatum, inskrivning_id)) FILTER (WHERE avslutad_i_perioden)
+                   AS inskrivning_id,
+               max(avslutsdatum) FILTER (WHERE avslutad_i_perioden) AS avslutsdatum
+        FROM staging.inskrivning_niva
+        GROUP BY period, dimension, grupp, niva, person_key
+    ) AS kohort
 ),
 bedomda AS (
     SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key, k.manader, pp.manad_0 IS NOT NULL AS avslutad,

@@ -121,6 +121,34 @@ def test_a_person_in_two_malgrupper_counts_once_in_each_with_the_last_avslut_wit
         ).fetchone() == (0,)
 
 
+def test_a_person_in_one_group_has_there_the_values_of_the_whole_person(run):
+    # In 2019 all four of A's registrations lie in one age band: 28 on IA1 and IA2, 29 on IA3 and IA4
+    # (born 1 March 1990), so her figures there are her own, at every level; B (IB1) is 25-29 too.
+    alder = grupp(run, "unika_individer", "2019", "aldersgrupp", "25-29")
+    assert (alder["inskrivna"], alder["registreringar"], alder["nyinskrivna"]) == (2, 5, 2)
+    # her last avslut over all is IA3 (15 Jul, arbete), not IA2 (28 Jun, återremiss) as under fsst
+    assert (alder["avslutade"], alder["avslut_arbete"], alder["avslut_aterremiss"]) == (1, 1, 0)
+    # under Sydost only IA2 counts, as in the mart's own Sydost row
+    sydost = grupp(run, "unika_individer", "2019", "aldersgrupp", "25-29", jobbtorg=SYDOST)
+    assert (sydost["inskrivna"], sydost["registreringar"], sydost["avslutade"]) == (1, 1, 1)
+    assert (sydost["avslut_aterremiss"], sydost["avslut_arbete"]) == (1, 0)
+    # 2019-T1: SA1 (IA1) and SA2 (IA2) at once lie in one age band, so her peak there is 2, as over all
+    # (within each målgrupp it is 1)
+    par = grupp(run, "parallella_insatser", "2019-T1", "aldersgrupp", "25-29")
+    assert (par["personer_med_insats"], par["personer_med_parallella_insatser"]) == (1, 1)
+    assert (par["insatser"], par["max_samtidiga_insatser"]) == (2, 2)
+    # 2019-T2 (May-Aug), k = 3: A's last avslut is IA3 (July -> October, 4,000 SEK: not self-sufficient);
+    # under Sydost it is IA2 (June -> September, no payment: self-sufficient). B has no avslut.
+    sf = grupp(run, "sjalvforsorjning", "2019-T2", "aldersgrupp", "25-29", manader_efter_avslut=3)
+    assert (sf["avslutade"], sf["uppfoljningsbara"], sf["sjalvforsorjande"]) == (1, 1, 0)
+    sf = grupp(run, "sjalvforsorjning", "2019-T2", "aldersgrupp", "25-29", jobbtorg=SYDOST, manader_efter_avslut=3)
+    assert (sf["avslutade"], sf["uppfoljningsbara"], sf["sjalvforsorjande"]) == (1, 1, 1)
+    # 2019-T3: only IA4 (sfi, open) is active, so she is in one målgrupp there: nothing new, nothing ended
+    sfi = grupp(run, "unika_individer", "2019-T3", "malgrupp", "sfi", kon="kvinnor")
+    assert (sfi["inskrivna"], sfi["registreringar"], sfi["nyinskrivna"], sfi["avslutade"]) == (1, 1, 0, 0)
+    assert run.rows("unika_individer_grupper", period="2019-T3", grupp="sfi", jobbtorg=SYDOST) == []
+
+
 def test_the_next_inskrivning_after_an_aterremiss_is_any_registration_of_the_person(run):
     # fsst_arbetsloshet 2019: avslutade A, F, H; återremiss A on 28 Jun; A's next inskrivningsdatum after
     # it is IA4 (5 Aug, sfi, Järva): 38 days -> came back, although no fsst_arbetsloshet registration follows.
