@@ -87,7 +87,13 @@ def _stage(con: duckdb.DuckDBPyConnection, inskrivningar: str, keep: str = "true
         """
     )
     # in the pipeline's order
-    for model in ("inskrivning_period", "insats_period", "person_grupp", "inskrivning_grupp_delad", "avslut_kohort"):
+    for model in (
+        "inskrivning_period",
+        "insats_period",
+        "person_grupp",
+        "inskrivning_grupp_delad",
+        "avslut_kohort",
+    ):
         build_sql_model(con, model)
 
 

@@ -141,7 +141,9 @@ def test_a_person_in_one_group_has_there_the_values_of_the_whole_person(run):
     # under Sydost it is IA2 (June -> September, no payment: self-sufficient). B has no avslut.
     sf = grupp(run, "sjalvforsorjning", "2019-T2", "aldersgrupp", "25-29", manader_efter_avslut=3)
     assert (sf["avslutade"], sf["uppfoljningsbara"], sf["sjalvforsorjande"]) == (1, 1, 0)
-    sf = grupp(run, "sjalvforsorjning", "2019-T2", "aldersgrupp", "25-29", jobbtorg=SYDOST, manader_efter_avslut=3)
+    sf = grupp(
+        run, "sjalvforsorjning", "2019-T2", "aldersgrupp", "25-29", jobbtorg=SYDOST, manader_efter_avslut=3
+    )
     assert (sf["avslutade"], sf["uppfoljningsbara"], sf["sjalvforsorjande"]) == (1, 1, 1)
     # 2019-T3: only IA4 (sfi, open) is active, so she is in one målgrupp there: nothing new, nothing ended
     sfi = grupp(run, "unika_individer", "2019-T3", "malgrupp", "sfi", kon="kvinnor")
