@@ -1,5 +1,7 @@
 """Sources: the extracts read as they are (all text) into the internal database's `raw` schema."""
 
+from datetime import timedelta
+
 import dagster as dg
 from dagster import AssetExecutionContext
 
@@ -13,6 +15,36 @@ from jobbtorg_pipeline.warehouse import connect_internal, remove_leftovers
 
 GROUP = "sources"
 CASE_SYSTEM_TABLES = ("raw.inskrivningar", "raw.insatser")
+
+# The newest payment month delivered, as an asset of its own: the payments are read in full on every run,
+# so only this asset says when a new month arrived (the run that first reads it materialises it). A month
+# is delivered after it ends, by the 10th of the next month: at 09:00 Stockholm time on the 10th a month
+# must have arrived since midnight on the 1st, else the asset shows as stale in the UI until one does.
+UTBETALNINGSMANAD = dg.AssetKey(["raw", "utbetalningsmanad"])
+LEVERANSDAG = 10
+utbetalningsmanad = dg.AssetSpec(
+    UTBETALNINGSMANAD,
+    group_name=GROUP,
+    kinds={"csv"},
+    description="The newest payment month delivered (metadata `manad`), recorded by the run that first reads "
+    f"it. Stale when no new month has arrived in a month by the {LEVERANSDAG}th, 09:00 Stockholm time: "
+    "a payment month is delivered after it ends. A PostgreSQL source has no monthly files and never "
+    "records one.",
+    freshness_policy=dg.FreshnessPolicy.cron(
+        deadline_cron=f"0 9 {LEVERANSDAG} * *",
+        lower_bound_delta=timedelta(days=LEVERANSDAG - 1, hours=9),
+        timezone="Europe/Stockholm",
+    ),
+)
+
+
+def _recorded_month(instance: dg.DagsterInstance) -> str:
+    """The newest payment month recorded so far, or ''."""
+    event = instance.get_latest_materialization_event(UTBETALNINGSMANAD)
+    recorded = (
+        event.asset_materialization.metadata.get("manad") if event and event.asset_materialization else None
+    )
+    return recorded.value if isinstance(recorded, dg.TextMetadataValue) else ""
 
 
 def _content(files: tuple[LoadedFile, ...], *about: str) -> list[str] | None:
@@ -146,6 +178,8 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
         for f in loaded.files:
             if f.problem:
                 context.log.error(f.problem)
+        if months and months[-1] > _recorded_month(context.instance):
+            context.log_event(dg.AssetMaterialization(UTBETALNINGSMANAD, metadata={"manad": months[-1]}))
         extra = {
             "months": len(loaded.files),
             "replaced_deliveries": list(loaded.replaced),

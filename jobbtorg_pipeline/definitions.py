@@ -7,7 +7,7 @@ import dagster as dg
 from jobbtorg_pipeline.assets.marts.assets import mart_assets
 from jobbtorg_pipeline.assets.publish import analysfil
 from jobbtorg_pipeline.assets.report import tertialrapport
-from jobbtorg_pipeline.assets.sources import arendesystem, raw_utbetalningar
+from jobbtorg_pipeline.assets.sources import arendesystem, raw_utbetalningar, utbetalningsmanad
 from jobbtorg_pipeline.assets.staging.assets import staging_assets
 from jobbtorg_pipeline.progress import progress_logger
 from jobbtorg_pipeline.quality.checks import quality_checks
@@ -34,7 +34,15 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     # freshness is the nightly run's promise, so the automation's policy is attached here, not in the report
     report = tertialrapport.map_asset_specs(lambda spec: dg.apply_freshness_policy(spec, REPORT_FRESHNESS))
     return dg.Definitions(
-        assets=[arendesystem, raw_utbetalningar, *staging_assets, *mart_assets, analysfil, report],
+        assets=[
+            arendesystem,
+            raw_utbetalningar,
+            utbetalningsmanad,
+            *staging_assets,
+            *mart_assets,
+            analysfil,
+            report,
+        ],
         asset_checks=quality_checks,
         jobs=[all_assets],
         schedules=[nightly_schedule(ALL_ASSETS_JOB)],

@@ -42,7 +42,7 @@ def _assets(defs: dg.Definitions) -> list[str]:
             f"  group: {node.group_name}",
             f"  kinds: {', '.join(sorted(node.kinds)) or '-'}",
             f"  deps: {_keys(node.parent_keys)}",
-            f"  pools: {', '.join(sorted(node.pools)) or '-'}",
+            f"  pools: {', '.join(sorted(node.pools or ())) or '-'}",  # none for a recorded asset
             f"  checks: {', '.join(checks) or '-'}",
             f"  freshness: {_freshness(node.freshness_policy)}",
             f"  automation: {node.automation_condition.get_label() if node.automation_condition else '-'}",

@@ -13,6 +13,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,9 +118,10 @@ def _definition_texts() -> list[str]:
 
     texts = []
     for assets_def in [*defs.assets, *defs.asset_checks]:
-        texts += [spec.description or "" for spec in getattr(assets_def, "specs", [])]
-        texts += [str(value) for spec in getattr(assets_def, "specs", []) for value in spec.metadata.values()]
-        texts += [spec.description or "" for spec in assets_def.check_specs]
+        specs = [assets_def] if isinstance(assets_def, dg.AssetSpec) else getattr(assets_def, "specs", [])
+        texts += [spec.description or "" for spec in specs]
+        texts += [str(value) for spec in specs for value in spec.metadata.values()]
+        texts += [spec.description or "" for spec in getattr(assets_def, "check_specs", [])]
     texts += [s.description or "" for s in [*defs.sensors, *defs.schedules, *defs.jobs]]
     return texts
 

@@ -111,7 +111,7 @@ def _marts_only(
     from jobbtorg_pipeline.provenance import loads_of, record_outcome
     from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS, judged_tables
 
-    assets = list(defs.assets or [])
+    assets = [a for a in defs.assets or [] if isinstance(a, dg.AssetsDefinition)]  # not the recorded ones
     report, publish = ("rapport", "tertialrapport"), ("publish", "analysfil")
     keys = [k for a in assets for k in a.keys if tuple(k.path) != report]
     first = dg.materialize(
