@@ -65,7 +65,14 @@ def _setup(rows: list[tuple[int, str, str, date, date | None]]) -> duckdb.DuckDB
         "CREATE TABLE staging.inskrivning_grupp_delad AS "
         "SELECT period, inskrivning_id, dimension, grupp FROM staging.insats_niva WHERE false"
     )
-    for model in ("insats_niva_egen", "med_grupper"):
+    for model in (
+        "grupp_nummer",
+        "person_kombination",
+        "kombination_grupp",
+        "insats_niva_egen",
+        "med_kombination",
+        "i_grupper",
+    ):
         build_sql_model(con, model)
     for name in ("parallella_insatser", "parallella_insatser_kombinationer"):
         build_mart(con, mart(name))

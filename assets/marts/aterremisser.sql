@@ -18,23 +18,30 @@ nasta AS (
       ON i.person_key = pp.person_key AND i.inskrivningsdatum > pp.forsta_aterremiss
     GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.person_key
 ),
--- a group's values are computed only for persons in two or more groups of its dimension
--- (staging.inskrivning_niva_egen); staging.med_grupper copies the others' own values
 egen AS (
     SELECT * FROM forsta LEFT JOIN nasta USING (period, dimension, grupp, jobbtorg, person_key)
+),
+-- a group's values are computed only for persons in two or more groups of its dimension
+-- (staging.inskrivning_niva_egen); the others' are their own, counted once per kombination
+-- (staging.med_kombination) and added to its groups (staging.i_grupper)
+delsummor AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon,
+           count(*) FILTER (WHERE pp.avslutad) AS avslutade,
+           count(*) FILTER (WHERE pp.forsta_aterremiss IS NOT NULL) AS aterremitterade,
+           count(*) FILTER (WHERE pp.nasta_inskrivning - pp.forsta_aterremiss BETWEEN 1 AND 365)
+               AS aterkom_inom_365_dagar
+    FROM staging.med_kombination(egen) AS pp
+    JOIN staging.personer AS p ON p.person_key = pp.person_key
+    GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon
 )
-SELECT pp.period,
-       pp.dimension,
-       pp.grupp,
-       pp.jobbtorg,
-       CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
-       count(*) FILTER (WHERE pp.avslutad) AS avslutade,
-       count(*) FILTER (WHERE pp.forsta_aterremiss IS NOT NULL) AS aterremitterade,
-       count(*) FILTER (WHERE pp.forsta_aterremiss IS NOT NULL)
-           / nullif(count(*) FILTER (WHERE pp.avslutad), 0) AS andel_aterremitterade,
-       count(*) FILTER (WHERE pp.nasta_inskrivning - pp.forsta_aterremiss BETWEEN 1 AND 365)
-           AS aterkom_inom_365_dagar
-FROM staging.med_grupper(egen) AS pp
-JOIN staging.personer AS p ON p.person_key = pp.person_key
-GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
-                        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))
+SELECT period,
+       dimension,
+       grupp,
+       jobbtorg,
+       CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+       sum(avslutade)::BIGINT AS avslutade,
+       sum(aterremitterade)::BIGINT AS aterremitterade,
+       sum(aterremitterade)::BIGINT / nullif(sum(avslutade)::BIGINT, 0) AS andel_aterremitterade,
+       sum(aterkom_inom_365_dagar)::BIGINT AS aterkom_inom_365_dagar
+FROM staging.i_grupper(delsummor)
+GROUP BY GROUPING SETS ((period, dimension, grupp, jobbtorg, kon), (period, dimension, grupp, jobbtorg))

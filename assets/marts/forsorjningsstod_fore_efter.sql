@@ -42,9 +42,9 @@ belopp AS (
     LEFT JOIN summor AS s USING (person_key, manad_in, manad_ut)
     CROSS JOIN staging.utbetalningsmanader AS l
 ),
-per_grupp AS (
-    SELECT b.period, b.dimension, b.grupp, b.jobbtorg,
-           CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
+-- the persons in one group of a dimension: counted once per kombination and added to its groups
+delsummor AS (
+    SELECT b.period, b.dimension, b.grupp, b.jobbtorg, b.kombination, p.kon,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL) AS avslutade,
            count(*) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat) AS n2,
            sum(b.fore_3_manader) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_2_levererat)
@@ -56,10 +56,22 @@ per_grupp AS (
                AS fore_summa_8,
            sum(b.efter_8) FILTER (WHERE b.manad_ut IS NOT NULL AND b.fore_levererat AND b.efter_8_levererat)
                AS efter_summa_8
-    FROM staging.med_grupper(belopp) AS b  -- the group rows of persons in one group: copied
+    FROM staging.med_kombination(belopp) AS b
     JOIN staging.personer AS p USING (person_key)
-    GROUP BY GROUPING SETS ((b.period, b.dimension, b.grupp, b.jobbtorg, p.kon),
-                            (b.period, b.dimension, b.grupp, b.jobbtorg))
+    GROUP BY b.period, b.dimension, b.grupp, b.jobbtorg, b.kombination, p.kon
+),
+per_grupp AS (
+    SELECT period, dimension, grupp, jobbtorg,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           sum(avslutade)::BIGINT AS avslutade,
+           sum(n2)::BIGINT AS n2,
+           sum(fore_summa_2) AS fore_summa_2,
+           sum(efter_summa_2) AS efter_summa_2,
+           sum(n8)::BIGINT AS n8,
+           sum(fore_summa_8) AS fore_summa_8,
+           sum(efter_summa_8) AS efter_summa_8
+    FROM staging.i_grupper(delsummor)
+    GROUP BY GROUPING SETS ((period, dimension, grupp, jobbtorg, kon), (period, dimension, grupp, jobbtorg))
 ),
 -- Means in whole öre, rounded half away from zero (1000.005 -> 1000.01, -0.005 -> -0.01) by integer
 -- arithmetic on the exact sums: DECIMAL division in DuckDB gives a DOUBLE, whose rounding of a half

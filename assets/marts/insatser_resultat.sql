@@ -7,7 +7,8 @@
 -- staging.insats_niva (the mart's own `totalt` rows and, for the breakdown table, each group of the
 -- insats's registration): within a group the person's last insats among the group's insatser counts. It is
 -- computed only for persons in two or more groups of the dimension (staging.insats_niva_egen); the
--- others' is their own, copied (staging.med_grupper).
+-- others' is their own, counted once per kombination (staging.med_kombination) and added to its groups
+-- (staging.i_grupper).
 WITH per_person AS (
     -- per person in each (period, insatstyp, regi) and their totals: the person's last insats ended in the
     -- period there (the highest `ordning`); only the insatser that ended are grouped by person
@@ -31,42 +32,50 @@ celler AS (
     WHERE NOT ip.totalt
     GROUP BY ip.period, ip.dimension, ip.grupp, p.kon, CUBE (ip.insatstyp, ip.regi)
 ),
-per_person_utfall AS (
-    SELECT pp.period, pp.dimension, pp.grupp, pp.person_key, pp.insatstyp, pp.regi, pp.kon, u.status,
-           u.uppfoljningsbar_6_man, u.sjalvforsorjande_6_man,
-           u.uppfoljningsbar_12_man, u.sjalvforsorjande_12_man
-    FROM per_person AS pp
+delsummor AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.insatstyp, pp.regi, pp.kon, pp.kombination,
+           count(u.status) AS avslutat_insats,
+           count(*) FILTER (WHERE u.status = 'arbete_eller_studier') AS arbete_eller_studier,
+           count(*) FILTER (WHERE u.status = 'fortsatt_inskriven') AS fortsatt_inskrivna,
+           count(*) FILTER (WHERE u.status = 'aterremitterad') AS aterremitterade,
+           count(*) FILTER (WHERE u.status = 'ovrigt') AS ovrigt,
+           count(*) FILTER (WHERE u.uppfoljningsbar_6_man) AS uppfoljningsbara_6_man,
+           count(*) FILTER (WHERE u.uppfoljningsbar_6_man AND u.sjalvforsorjande_6_man) AS sjalvforsorjande_6_man,
+           count(*) FILTER (WHERE u.uppfoljningsbar_12_man) AS uppfoljningsbara_12_man,
+           count(*) FILTER (WHERE u.uppfoljningsbar_12_man AND u.sjalvforsorjande_12_man)
+               AS sjalvforsorjande_12_man
+    FROM staging.med_kombination(per_person) AS pp
     JOIN staging.insats_utfall AS u ON u.ordning = pp.ordning
+    GROUP BY pp.period, pp.dimension, pp.grupp, pp.insatstyp, pp.regi, pp.kon, pp.kombination
 ),
 utfall AS (
-    SELECT * EXCLUDE (person_key) FROM staging.med_grupper(per_person_utfall)
+    SELECT * FROM staging.i_grupper(delsummor)
     UNION ALL BY NAME
     SELECT * FROM celler  -- counted by nothing: only the cell's row
+),
+summor AS (
+    SELECT period, dimension, grupp, insatstyp, regi,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           coalesce(sum(avslutat_insats), 0)::BIGINT AS avslutat_insats,
+           coalesce(sum(arbete_eller_studier), 0)::BIGINT AS arbete_eller_studier,
+           coalesce(sum(fortsatt_inskrivna), 0)::BIGINT AS fortsatt_inskrivna,
+           coalesce(sum(aterremitterade), 0)::BIGINT AS aterremitterade,
+           coalesce(sum(ovrigt), 0)::BIGINT AS ovrigt,
+           coalesce(sum(uppfoljningsbara_6_man), 0)::BIGINT AS uppfoljningsbara_6_man,
+           coalesce(sum(sjalvforsorjande_6_man), 0)::BIGINT AS sjalvforsorjande_6_man,
+           coalesce(sum(uppfoljningsbara_12_man), 0)::BIGINT AS uppfoljningsbara_12_man,
+           coalesce(sum(sjalvforsorjande_12_man), 0)::BIGINT AS sjalvforsorjande_12_man
+    FROM utfall
+    GROUP BY GROUPING SETS ((period, dimension, grupp, insatstyp, regi, kon),
+                            (period, dimension, grupp, insatstyp, regi))
 )
-SELECT period,
-       dimension,
-       grupp,
-       insatstyp,
-       regi,
-       CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
-       count(status) AS avslutat_insats,
-       count(*) FILTER (WHERE status = 'arbete_eller_studier') AS arbete_eller_studier,
-       count(*) FILTER (WHERE status = 'fortsatt_inskriven') AS fortsatt_inskrivna,
-       count(*) FILTER (WHERE status = 'aterremitterad') AS aterremitterade,
-       count(*) FILTER (WHERE status = 'ovrigt') AS ovrigt,
-       count(*) FILTER (WHERE status = 'arbete_eller_studier') / nullif(count(status), 0)
-           AS andel_arbete_eller_studier,
-       count(*) FILTER (WHERE status = 'fortsatt_inskriven') / nullif(count(status), 0)
-           AS andel_fortsatt_inskrivna,
-       count(*) FILTER (WHERE status = 'aterremitterad') / nullif(count(status), 0) AS andel_aterremitterade,
-       count(*) FILTER (WHERE uppfoljningsbar_6_man) AS uppfoljningsbara_6_man,
-       count(*) FILTER (WHERE uppfoljningsbar_6_man AND sjalvforsorjande_6_man) AS sjalvforsorjande_6_man,
-       count(*) FILTER (WHERE uppfoljningsbar_6_man AND sjalvforsorjande_6_man)
-           / nullif(count(*) FILTER (WHERE uppfoljningsbar_6_man), 0) AS andel_sjalvforsorjande_6_man,
-       count(*) FILTER (WHERE uppfoljningsbar_12_man) AS uppfoljningsbara_12_man,
-       count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man) AS sjalvforsorjande_12_man,
-       count(*) FILTER (WHERE uppfoljningsbar_12_man AND sjalvforsorjande_12_man)
-           / nullif(count(*) FILTER (WHERE uppfoljningsbar_12_man), 0) AS andel_sjalvforsorjande_12_man
-FROM utfall
-GROUP BY GROUPING SETS ((period, dimension, grupp, insatstyp, regi, kon),
-                        (period, dimension, grupp, insatstyp, regi))
+SELECT period, dimension, grupp, insatstyp, regi, kon,
+       avslutat_insats, arbete_eller_studier, fortsatt_inskrivna, aterremitterade, ovrigt,
+       arbete_eller_studier / nullif(avslutat_insats, 0) AS andel_arbete_eller_studier,
+       fortsatt_inskrivna / nullif(avslutat_insats, 0) AS andel_fortsatt_inskrivna,
+       aterremitterade / nullif(avslutat_insats, 0) AS andel_aterremitterade,
+       uppfoljningsbara_6_man, sjalvforsorjande_6_man,
+       sjalvforsorjande_6_man / nullif(uppfoljningsbara_6_man, 0) AS andel_sjalvforsorjande_6_man,
+       uppfoljningsbara_12_man, sjalvforsorjande_12_man,
+       sjalvforsorjande_12_man / nullif(uppfoljningsbara_12_man, 0) AS andel_sjalvforsorjande_12_man
+FROM summor

@@ -29,22 +29,29 @@ per_person AS (
     FROM sista_avslut AS a
     LEFT JOIN staging.inskrivningar AS i USING (inskrivning_id)
     LEFT JOIN kommunal AS k USING (inskrivning_id)
+),
+-- the persons in one group of a dimension: counted once per kombination and added to its groups
+delsummor AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon,
+           count(*) FILTER (WHERE pp.avslutad) AS avslutade,
+           count(*) FILTER (WHERE pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning) AS arbete,
+           count(*) FILTER (WHERE pp.avslutsgrupp = 'studier') AS studier,
+           count(*) FILTER (WHERE pp.avslutsgrupp = 'arbete' AND pp.kommunal_anstallning) AS kommunal_anstallning
+    FROM staging.med_kombination(per_person) AS pp
+    JOIN staging.personer AS p USING (person_key)
+    GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon
+),
+summor AS (
+    SELECT period, dimension, grupp, jobbtorg,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           sum(avslutade)::BIGINT AS avslutade,
+           sum(arbete)::BIGINT AS arbete,
+           sum(studier)::BIGINT AS studier,
+           sum(kommunal_anstallning)::BIGINT AS kommunal_anstallning
+    FROM staging.i_grupper(delsummor)
+    GROUP BY GROUPING SETS ((period, dimension, grupp, jobbtorg, kon), (period, dimension, grupp, jobbtorg))
 )
-SELECT pp.period,
-       pp.dimension,
-       pp.grupp,
-       pp.jobbtorg,
-       CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
-       count(*) FILTER (WHERE pp.avslutad) AS avslutade,
-       count(*) FILTER (WHERE pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning) AS arbete,
-       count(*) FILTER (WHERE pp.avslutsgrupp = 'studier') AS studier,
-       count(*) FILTER (WHERE pp.avslutsgrupp = 'arbete' AND pp.kommunal_anstallning) AS kommunal_anstallning,
-       count(*) FILTER (WHERE (pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning)
-                        OR pp.avslutsgrupp = 'studier') AS arbete_eller_studier,
-       count(*) FILTER (WHERE (pp.avslutsgrupp = 'arbete' AND NOT pp.kommunal_anstallning)
-                        OR pp.avslutsgrupp = 'studier') / nullif(count(*) FILTER (WHERE pp.avslutad), 0)
-           AS andel_arbete_eller_studier
-FROM staging.med_grupper(per_person) AS pp  -- the group rows of persons in one group: copied
-JOIN staging.personer AS p USING (person_key)
-GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
-                        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))
+SELECT period, dimension, grupp, jobbtorg, kon, avslutade, arbete, studier, kommunal_anstallning,
+       arbete + studier AS arbete_eller_studier,
+       (arbete + studier) / nullif(avslutade, 0) AS andel_arbete_eller_studier
+FROM summor

@@ -7,8 +7,9 @@
 -- The levels are those of the view insats_niva (each jobbtorg and 'totalt'; for the breakdown table also
 -- per group). 'totalt' needs a sweep of its own only for persons under more than one jobbtorg in the
 -- period (and group); for the others it equals their one jobbtorg's value. Likewise a group needs a sweep
--- of its own only for persons in two or more groups of the dimension (staging.insats_niva_egen); for the
--- others staging.med_grupper copies their own (the mart's) values.
+-- of its own only for persons in two or more groups of the dimension (staging.insats_niva_egen); the
+-- others' own (the mart's) values are counted once per kombination (staging.med_kombination) and added to
+-- its groups (staging.i_grupper).
 WITH egen AS (
     SELECT period, dimension, grupp, person_key, fran, till, jobbtorg
     FROM staging.insats_niva_egen
@@ -53,17 +54,25 @@ svept AS (
     FROM per_jobbtorg AS p
     ANTI JOIN flera_jobbtorg AS f
       ON f.period = p.period AND f.dimension = p.dimension AND f.grupp = p.grupp AND f.person_key = p.person_key
+),
+delsummor AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon,
+           count(*) AS personer_med_insats,
+           count(*) FILTER (WHERE pp.max_samtidiga >= 2) AS personer_med_parallella_insatser,
+           sum(pp.insatser) AS insatser,
+           max(pp.max_samtidiga) AS max_samtidiga_insatser
+    FROM staging.med_kombination(svept) AS pp
+    JOIN staging.personer AS p USING (person_key)
+    GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon
 )
-SELECT pp.period,
-       pp.dimension,
-       pp.grupp,
-       pp.jobbtorg,
-       CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
-       count(*) AS personer_med_insats,
-       count(*) FILTER (WHERE pp.max_samtidiga >= 2) AS personer_med_parallella_insatser,
-       sum(pp.insatser)::BIGINT AS insatser,
-       max(pp.max_samtidiga) AS max_samtidiga_insatser
-FROM staging.med_grupper(svept) AS pp
-JOIN staging.personer AS p USING (person_key)
-GROUP BY GROUPING SETS ((pp.period, pp.dimension, pp.grupp, pp.jobbtorg, p.kon),
-                        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg))
+SELECT period,
+       dimension,
+       grupp,
+       jobbtorg,
+       CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+       sum(personer_med_insats)::BIGINT AS personer_med_insats,
+       sum(personer_med_parallella_insatser)::BIGINT AS personer_med_parallella_insatser,
+       sum(insatser)::BIGINT AS insatser,
+       max(max_samtidiga_insatser) AS max_samtidiga_insatser
+FROM staging.i_grupper(delsummor)
+GROUP BY GROUPING SETS ((period, dimension, grupp, jobbtorg, kon), (period, dimension, grupp, jobbtorg))

@@ -25,17 +25,25 @@ fall AS (
       ON f.person_key = fa.person_key AND f.manad = (fa.manad_0 + to_months(k.manader))::DATE
     GROUP BY fa.person_key, fa.manad_0
 ),
--- persons per cell and kön with the same pair of numbers: few rows, however many persons
-lika AS (
-    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg,
-           CASE WHEN grouping(p.kon) = 1 THEN 'totalt' ELSE p.kon END AS kon,
+-- persons per cell, kön and kombination with the same pair of numbers: few rows, however many persons;
+-- each kombination's counts are then added to its groups (the persons in one group of a dimension)
+lika_per_kombination AS (
+    SELECT pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon,
            pp.manad_0 IS NOT NULL AS avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande, count(*) AS personer
-    FROM staging.med_grupper(per_person) AS pp  -- the group rows of persons in one group: copied
+    FROM staging.med_kombination(per_person) AS pp
     JOIN staging.personer AS p USING (person_key)
     LEFT JOIN fall AS fa USING (person_key, manad_0)
+    GROUP BY pp.period, pp.dimension, pp.grupp, pp.jobbtorg, pp.kombination, p.kon,
+             avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande
+),
+lika AS (
+    SELECT period, dimension, grupp, jobbtorg,
+           CASE WHEN grouping(kon) = 1 THEN 'totalt' ELSE kon END AS kon,
+           avslutad, uppfoljningsbar, sjalvforsorjande, sum(personer) AS personer
+    FROM staging.i_grupper(lika_per_kombination)
     GROUP BY GROUPING SETS (
-        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg, avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande, p.kon),
-        (pp.period, pp.dimension, pp.grupp, pp.jobbtorg, avslutad, fa.uppfoljningsbar, fa.sjalvforsorjande))
+        (period, dimension, grupp, jobbtorg, avslutad, uppfoljningsbar, sjalvforsorjande, kon),
+        (period, dimension, grupp, jobbtorg, avslutad, uppfoljningsbar, sjalvforsorjande))
 ),
 bedomda AS (
     SELECT l.period, l.dimension, l.grupp, l.jobbtorg, l.kon, k.manader, l.personer,

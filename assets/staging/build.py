@@ -22,7 +22,7 @@ AVSLUTSGRUPP_SQL = (
 )
 
 VIEWS = ("inskrivning_niva", "insats_niva", "inskrivning_niva_egen", "insats_niva_egen")  # cheap: not tables
-MACROS = {"med_grupper": "per_person"}  # table macros, by their one parameter: the table they complete
+MACROS = {"med_kombination": "per_person", "i_grupper": "delsummor"}  # table macros, by their one parameter
 SQL_MODELS = (
     "stadsdelar",
     "perioder",
@@ -34,10 +34,14 @@ SQL_MODELS = (
     "inskrivning_niva",
     "insats_niva",
     "person_grupp",
+    "grupp_nummer",
+    "person_kombination",
+    "kombination_grupp",
     "inskrivning_grupp_delad",
     "inskrivning_niva_egen",
     "insats_niva_egen",
-    "med_grupper",
+    "med_kombination",
+    "i_grupper",
     "avslut_kohort",
     "forsorjningsstod_manad",
     "utbetalningsmanader",

@@ -1,9 +1,9 @@
 -- The rows of inskrivning_niva a per-person computation needs: the marts' own rows (`dimension` and `grupp`
 -- 'totalt'), and a group's rows only for the persons in two or more groups of its dimension in the period
--- (staging.inskrivning_grupp_delad). A mart computes its per-person values from these and adds the
--- other persons' group rows with the macro med_grupper, which copies their own values: the same
--- rows as computing every group from inskrivning_niva, at little more than the cost of the mart's own
--- table. A view: it costs nothing to keep.
+-- (staging.inskrivning_grupp_delad). A mart computes its per-person values from these and counts the
+-- other persons in their groups with their own values, once per kombination (the macros med_kombination
+-- and i_grupper): the same figures as computing every group from inskrivning_niva, at little more than
+-- the cost of the mart's own table. A view: it costs nothing to keep.
 SELECT ip.*, 'totalt' AS dimension, 'totalt' AS grupp, n.totalt,
        CASE WHEN n.totalt THEN 'totalt' ELSE ip.jobbtorg END AS niva
 FROM staging.inskrivning_period AS ip

@@ -1,8 +1,8 @@
 -- Each person's group per dimension in a period, for the breakdown tables: `grupp` when all the
 -- registrations that count for the person in the period (active in it, or holding an insats active in it)
 -- lie in one group of the dimension, empty when they lie in two or more. A person in one group has in that
--- group exactly the values they have in the mart's own table, so the marts copy those (the macro
--- med_grupper) instead of computing them again; only a person in two or more groups (grupp
+-- group exactly the values they have in the mart's own table, so the marts count those there (by the
+-- person's kombination) instead of computing them again; only a person in two or more groups (grupp
 -- empty) is computed per group, from the views inskrivning_niva_egen and insats_niva_egen. Most persons
 -- have one registration per period, and one registration is one group in every dimension.
 WITH rader AS (
