@@ -17,13 +17,13 @@ import socket
 import sys
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import dagster as dg
-from dagster._core.utils import make_new_run_id
 from dagster._utils.interrupts import check_captured_interrupt
 
 from jobbtorg_pipeline import oslock, runs
@@ -242,7 +242,7 @@ def _execute(
     try:
         wait_for_other_runs(instance, report)
         report.current = ""
-        run_id = make_new_run_id()
+        run_id = str(uuid.uuid4())  # chosen before the run, so the watch can follow it
         watch = _Watch(instance, run_id, report, POLL)
         watch.start()
         try:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.storage.dagster_run import FINISHED_STATUSES
 
 from jobbtorg_pipeline.resources import DUCKDB_POOL
 
@@ -124,7 +123,7 @@ def free_slots_of_finished_runs(instance: dg.DagsterInstance, *, now: float | No
     for run_id in sorted(run_ids):
         record = records.get(run_id)
         if record is not None:
-            if record.dagster_run.status not in FINISHED_STATUSES:
+            if not record.dagster_run.is_finished:
                 continue
             ended = record.end_time or record.update_timestamp.timestamp()
             if ended + after > now:

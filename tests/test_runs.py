@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +28,6 @@ import yaml
 from dagster._core.events import EngineEventData
 from dagster._core.execution.plan.objects import StepSuccessData
 from dagster._core.instance.config import dagster_instance_config
-from dagster._core.utils import make_new_run_id
 from dagster._daemon.monitoring import concurrency as dagster_slot_monitoring
 from dagster._utils import get_run_crash_explanation
 
@@ -80,7 +80,7 @@ def _started_run(instance: dg.DagsterInstance, tags: dict[str, str] | None = Non
     run = instance.add_run(
         dg.DagsterRun(
             job_name="jobbtorg_alla",
-            run_id=make_new_run_id(),
+            run_id=str(uuid.uuid4()),
             status=dg.DagsterRunStatus.NOT_STARTED,
             tags=tags or {},
         )
@@ -290,7 +290,6 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.events import EngineEventData
 from dagster._core.execution.plan.objects import StepSuccessData
-from dagster._core.utils import make_new_run_id
 from jobbtorg_pipeline import runner
 from jobbtorg_pipeline.settings import Settings
 
