@@ -91,6 +91,9 @@ def _stage(con: duckdb.DuckDBPyConnection, inskrivningar: str, keep: str = "true
         "inskrivning_period",
         "insats_period",
         "person_grupp",
+        "grupp_nummer",
+        "person_kombination",
+        "kombination_grupp",
         "inskrivning_grupp_delad",
         "avslut_kohort",
     ):
