@@ -6,6 +6,7 @@ import dagster as dg
 import duckdb
 from dagster import AssetExecutionContext
 
+from jobbtorg_pipeline.assets.marts import ar_hittills
 from jobbtorg_pipeline.assets.marts.catalog import comment_statements, load_marts
 from jobbtorg_pipeline.provenance import ensure_publishable, record_published
 from jobbtorg_pipeline.quality.checks import BLOCKING_CHECKS
@@ -20,11 +21,16 @@ GROUP = "publish"
     key=["publish", "analysfil"],
     group_name=GROUP,
     kinds={"duckdb"},
-    deps=[*(["marts", m.name] for m in load_marts()), ["rapport", "tertialrapport"]],
+    deps=[
+        *(["marts", m.name] for m in load_marts()),
+        *([ar_hittills.SCHEMA, t.name] for t in ar_hittills.tables()),
+        ["rapport", "tertialrapport"],
+    ],
     pool=DUCKDB_POOL,
 )
 def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
-    """`<warehouse>/jobbtorg.duckdb`: the marts schema only (aggregates, no personal data), with COMMENTs.
+    """`<warehouse>/jobbtorg.duckdb`: the schemas `marts` and `ar_hittills` only (aggregates, no personal
+    data), with COMMENTs.
 
     The last step of a run: written to a new file and renamed over the old one, so an analyst holding the
     old file open never blocks the run and never sees a half-written mart, and a run that fails anywhere
@@ -42,12 +48,11 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
     """
     settings = jobbtorg.settings
     marts = load_marts()
-    comments = [s for m in marts for s in comment_statements(m)]
+    tables = [f"marts.{m.name}" for m in marts] + ar_hittills.qualified()
+    comments = [s for m in marts for s in comment_statements(m)] + ar_hittills.comments()
     run_id = context.run.run_id
     with connect_internal(settings) as con:  # whatever started the run: one extract, every check passed
-        loads = ensure_publishable(
-            con, [f"marts.{m.name}" for m in marts], BLOCKING_CHECKS, "the analysts' file"
-        )
+        loads = ensure_publishable(con, tables, BLOCKING_CHECKS, "the analysts' file")
     context.log.info(
         f"every mart rests on {', '.join(loads)}, and every check required before publishing passed on it"
     )
@@ -63,11 +68,11 @@ def analysfil(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.
         context.log.warning(message)
 
     with internal_file_lock(settings):  # the copy and its record, as one, against other processes
-        path = publish(
-            settings, [m.name for m in marts], comments, run_id=run_id, before_replace=record, warn=warn
-        )
+        path = publish(settings, tables, comments, run_id=run_id, before_replace=record, warn=warn)
     with duckdb.connect(str(path), read_only=True) as con:
-        rows = {m.name: con.execute(f"SELECT count(*) FROM marts.{m.name}").fetchone()[0] for m in marts}
+        rows = {
+            t.removeprefix("marts."): con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables
+        }
         uttag = con.execute(f"SELECT max(uttagsdatum) FROM marts.{marts[0].name}").fetchone()[0]
     context.log.info(f"published {path} ({path.stat().st_size:,} bytes)")
     return dg.MaterializeResult(

@@ -1,13 +1,14 @@
 """Report: the tertial report for the committee, built in every run before the analysts' file is replaced.
 
-It reads the internal database's `marts` schema (the very tables the publish step then copies into the
-analysts' file; never staging or anything person-level), so a report that cannot be built stops the run
-before the analysts' file is touched: `publish/analysfil` depends on this asset.
+It reads the internal database's `marts` and `ar_hittills` schemas (the very tables the publish step then
+copies into the analysts' file; never staging or anything person-level), so a report that cannot be built
+stops the run before the analysts' file is touched: `publish/analysfil` depends on this asset.
 """
 
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from jobbtorg_pipeline.assets.marts import ar_hittills
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
 from jobbtorg_pipeline.perioder import previous_tertial, tertial
 from jobbtorg_pipeline.provenance import ensure_publishable, record_built
@@ -23,7 +24,10 @@ GROUP = "report"
     key=["rapport", "tertialrapport"],
     group_name=GROUP,
     kinds={"html", "excel"},
-    deps=[["marts", m.name] for m in load_marts()],
+    deps=[
+        *(["marts", m.name] for m in load_marts()),
+        *([ar_hittills.SCHEMA, t.name] for t in ar_hittills.tables()),
+    ],
     pool=DUCKDB_POOL,
 )
 def tertialrapport(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
@@ -32,7 +36,7 @@ def tertialrapport(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -
     from this run's marts. A published tertial (`jobbtorg report --period ... --publish`) is never touched."""
     settings = jobbtorg.settings
     written = {}
-    marts = [f"marts.{m.name}" for m in load_marts()]
+    marts = [f"marts.{m.name}" for m in load_marts()] + ar_hittills.qualified()
     with connect_internal(settings) as con:
         ensure_publishable(con, marts, BLOCKING_CHECKS, "the preliminary report")
         record_built(con, "rapport.tertialrapport", marts, context.run.run_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from jobbtorg_pipeline.assets.marts.assets import mart_assets
+from jobbtorg_pipeline.assets.marts.assets import ar_hittills_asset, mart_assets
 from jobbtorg_pipeline.assets.publish import analysfil
 from jobbtorg_pipeline.assets.report import tertialrapport
 from jobbtorg_pipeline.assets.sources import arendesystem, raw_utbetalningar, utbetalningsmanad
@@ -40,6 +40,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             utbetalningsmanad,
             *staging_assets,
             *mart_assets,
+            ar_hittills_asset,
             analysfil,
             report,
         ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jobbtorg_pipeline.assets.marts import ar_hittills
 from jobbtorg_pipeline.assets.marts.catalog import Mart, group_definitions, load_marts
 from jobbtorg_pipeline.quality.rules import (
     BLOCKS,
@@ -35,7 +36,8 @@ def data_dictionary() -> str:
         "# Data dictionary: the marts in `jobbtorg.duckdb`",
         "",
         _GENERATED.format(source="assets/marts/*.yml"),
-        "The analysts' file `<warehouse>/jobbtorg.duckdb` holds one schema, `marts`, with the tables below.",
+        "The analysts' file `<warehouse>/jobbtorg.duckdb` holds the schema `marts`, with the tables below,",
+        "and the schema `ar_hittills` with the year to date of the headline marts (the last section).",
         "It holds aggregates only: no personnummer, no birth date, no person-level row. Every table and",
         "column carries the definition below as a DuckDB `COMMENT` (`FROM duckdb_columns()` shows them).",
         "",
@@ -74,7 +76,34 @@ def data_dictionary() -> str:
     out += [f"| `{name}` | {_cell(text)} |" for name, text in group_definitions().items()]
     for m in marts:
         out += _mart_section(m)
+    out += _ar_hittills_section()
     return "\n".join(out) + "\n"
+
+
+def _ar_hittills_section() -> list[str]:
+    lines = [
+        "",
+        f"## The year to date: schema `{ar_hittills.SCHEMA}`",
+        "",
+        "A committee reading a tertial asks how the year has gone so far. The schema `ar_hittills` holds",
+        "the year to date at the end of every tertial for the report's headline marts: the same tables,",
+        "columns and definitions as in `marts`, with `period_typ` = `ar_hittills`. `period` names the",
+        "tertial; the rows cover 1 January to its last day. For T1 that is the tertial itself, for T3 the",
+        "year (both copied from `marts`), for T2 January to August, computed by the marts' own models over",
+        "that period. A count of persons counts each person once over the months so far, so it is not the",
+        "sum of the tertials; the marts' own periods stay years and tertials.",
+        "",
+        "| column | type | unit | definition |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{c.name}` | {c.type} | {c.unit} | {_cell(c.definition)} |"
+        for c in ar_hittills.columns(ar_hittills.tables()[0])
+        if c.name in ("period", "period_typ", "period_start", "period_slut")
+    ]
+    lines += ["", "Tables:", ""]
+    lines += [f"- `{ar_hittills.SCHEMA}.{t.name}` (as `marts.{t.name}`)" for t in ar_hittills.tables()]
+    return lines
 
 
 def _mart_section(m: Mart) -> list[str]:

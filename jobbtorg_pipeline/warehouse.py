@@ -126,7 +126,7 @@ def publish(
     before_replace: Callable[[Path], None] | None = None,
     warn: Callable[[str], None] | None = None,
 ) -> Path:
-    """Copy `marts.<table>` for each table into a new file and atomically replace the analysts' file.
+    """Copy each table (`schema.name`) into a new file and atomically replace the analysts' file.
 
     `comments` are COMMENT statements run in the new file. The new file is fully written, checkpointed
     and fsynced before the rename, so a crash leaves either the old file or the new one, never half.
@@ -144,9 +144,9 @@ def publish(
             with internal_file_lock(settings, shared=True):
                 # the path is bound, never pasted into the SQL text (a folder may be named "Anna's")
                 con.execute("ATTACH ? AS intern (READ_ONLY)", [str(settings.internal_file)])
-                con.execute("CREATE SCHEMA marts")
                 for table in tables:
-                    con.execute(f"CREATE TABLE marts.{table} AS SELECT * FROM intern.marts.{table}")
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+                    con.execute(f"CREATE TABLE {table} AS SELECT * FROM intern.{table}")
                 con.execute("DETACH intern")
             for statement in comments:
                 con.execute(statement)

@@ -176,7 +176,7 @@ def test_publish_removes_a_stale_write_ahead_log_and_says_whose(tmp_path):
     beside the file) and holds it open. Publishing replaces the file, removes the log that would make
     every new connection fail ("WAL does not match"), and warns naming the process."""
     settings = _warehouse_with_marts(tmp_path)
-    publish(settings, ["m"], [], run_id="r1")
+    publish(settings, ["marts.m"], [], run_id="r1")
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(settings.analysts_file)],
         stdin=subprocess.PIPE,
@@ -187,7 +187,7 @@ def test_publish_removes_a_stale_write_ahead_log_and_says_whose(tmp_path):
         assert writer.stdout.readline().strip() == "ready"
         assert wal_of(settings.analysts_file).exists()
         said: list[str] = []
-        publish(settings, ["m"], [], run_id="r2", warn=said.append)
+        publish(settings, ["marts.m"], [], run_id="r2", warn=said.append)
         assert not wal_of(settings.analysts_file).exists()
         with duckdb.connect(str(settings.analysts_file), read_only=True) as con:
             assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
@@ -202,7 +202,7 @@ def test_the_report_says_in_words_what_keeps_the_analysts_file_from_opening(tmp_
     that session writes again, its new log beside the new file is named. Before: DuckDB's IOException as
     a traceback."""
     settings = _warehouse_with_marts(tmp_path)
-    publish(settings, ["m"], [], run_id="r1")
+    publish(settings, ["marts.m"], [], run_id="r1")
     writer = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(settings.analysts_file)],
         stdin=subprocess.PIPE,
@@ -213,7 +213,7 @@ def test_the_report_says_in_words_what_keeps_the_analysts_file_from_opening(tmp_
         assert writer.stdout.readline().strip() == "ready"
         with pytest.raises(ReportError, match=f"held open to write by pid {writer.pid}"):
             build(settings, PERIOD, status="x")
-        publish(settings, ["m"], [], run_id="r2")
+        publish(settings, ["marts.m"], [], run_id="r2")
         writer.stdin.write("\n")
         writer.stdin.flush()
         assert writer.stdout.readline().strip() == "wrote"
@@ -228,15 +228,15 @@ def test_the_report_says_in_words_what_keeps_the_analysts_file_from_opening(tmp_
 def test_publish_warns_of_nothing_when_nobody_wrote(tmp_path):
     settings = _warehouse_with_marts(tmp_path)
     said: list[str] = []
-    publish(settings, ["m"], [], run_id="r1", warn=said.append)
-    publish(settings, ["m"], [], run_id="r2", warn=said.append)
+    publish(settings, ["marts.m"], [], run_id="r1", warn=said.append)
+    publish(settings, ["marts.m"], [], run_id="r2", warn=said.append)
     assert said == []
 
 
 def test_a_warehouse_folder_with_an_apostrophe_is_bound_not_pasted(tmp_path):
     """Before: `ATTACH '<path>'` built by pasting the path: "unterminated string literal"."""
     settings = _warehouse_with_marts(tmp_path, "Anna's lager")
-    path = publish(settings, ["m"], [], run_id="r1")
+    path = publish(settings, ["marts.m"], [], run_id="r1")
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
 

@@ -11,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from jobbtorg_pipeline.assets.marts import ar_hittills
 from jobbtorg_pipeline.assets.marts.catalog import load_marts
 from jobbtorg_pipeline.settings import INTERNAL_DIR, INTERNAL_FILE
 from tests.conftest import cli_env, jobbtorg
@@ -52,14 +53,23 @@ def test_every_mart_is_published_with_comments(analysts):
         r[0]
         for r in analysts.execute("SELECT schema_name FROM duckdb_schemas() WHERE NOT internal").fetchall()
     }
-    assert schemas <= {"main", "marts"}  # nothing of the internal layer
+    assert schemas <= {"main", "marts", "ar_hittills"}  # nothing of the internal layer
+    year_to_date = {
+        r[0]
+        for r in analysts.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'ar_hittills'"
+        ).fetchall()
+    }
+    assert year_to_date == {t.name for t in ar_hittills.tables()}
     uncommented = analysts.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' AND comment IS NULL"
+        "SELECT table_name, column_name FROM duckdb_columns() "
+        "WHERE schema_name IN ('marts', 'ar_hittills') AND comment IS NULL"
     ).fetchall()
     assert uncommented == []
     assert (
         analysts.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND comment IS NULL"
+            "SELECT count(*) FROM duckdb_tables() "
+            "WHERE schema_name IN ('marts', 'ar_hittills') AND comment IS NULL"
         ).fetchone()[0]
         == 0
     )

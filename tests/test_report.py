@@ -23,6 +23,7 @@ from jobbtorg_pipeline.report.build import (
     verify,
     write_preliminary,
 )
+from jobbtorg_pipeline.report.content import build_tables
 from jobbtorg_pipeline.report.disclosure import HIDDEN, NOT_YET, published_small_counts
 from jobbtorg_pipeline.warehouse import publish as publish_analysts_file
 from tests.conftest import cli_env, jobbtorg
@@ -585,7 +586,7 @@ def test_the_inputs_on_record_are_those_of_the_analysts_file_even_after_a_crash(
 
     with pytest.raises(KeyboardInterrupt):
         publish_analysts_file(
-            settings, ["unika_individer"], [], run_id="doomed-run", before_replace=record_then_die
+            settings, ["marts.unika_individer"], [], run_id="doomed-run", before_replace=record_then_die
         )
     assert settings.analysts_file.read_bytes() == before
     assert published_inputs(settings) == inputs  # not the doomed run's, recorded last
@@ -782,3 +783,77 @@ def test_each_headline_table_shows_the_same_period_a_year_earlier(run):
     for table in ("kolada", "arbetstraning_resultat", "sjalvforsorjning"):
         assert any(c.endswith("_fjol") for c in tables[table].grid.columns), table
     assert "2018-T2" in unika.definition
+
+
+@pytest.mark.parametrize(
+    ("period", "heading", "source"),
+    [("2019-T2", "jan–aug 2019", "2019-T2"), ("2019-T3", "jan–dec 2019", "2019-T3")],
+)
+def test_a_tertial_shows_the_year_to_date(run, period, heading, source):
+    """Beside T2 and T3 the year so far (January to August, January to December), straight from the
+    year-to-date tables (or hidden); every headline table gets it."""
+    report = build(run.settings, period, status="test")
+    tables = {t.id: t for t in report.tables}
+    with duckdb.connect(str(run.settings.analysts_file), read_only=True) as con:
+        ytd = dict(
+            con.execute(
+                "SELECT jobbtorg, inskrivna FROM ar_hittills.unika_individer "
+                "WHERE period = ? AND kon = 'totalt'",
+                [source],
+            ).fetchall()
+        )
+        year = con.execute(
+            "SELECT inskrivna FROM marts.unika_individer WHERE period = '2019' AND jobbtorg = 'totalt' "
+            "AND kon = 'totalt'"
+        ).fetchone()[0]
+        kolada = dict(
+            con.execute(
+                "SELECT jobbtorg, avslutade FROM ar_hittills.kolada_resultat_vid_avslut "
+                "WHERE period = ? AND kon = 'totalt'",
+                [source],
+            ).fetchall()
+        )
+    unika = tables["unika_individer"]
+    assert unika.labels["inskrivna_hittills"] == f"Inskrivna {heading}"
+    assert (
+        unika.grid.values[("totalt", "inskrivna_hittills")]
+        == ytd["totalt"]
+        > unika.grid.values[("totalt", "inskrivna")]
+    )
+    assert (ytd["totalt"] == year) == (period == "2019-T3")
+    for row in unika.grid.rows:
+        assert unika.grid.value(row, "inskrivna_hittills") in (ytd.get(row, 0), HIDDEN)
+        assert tables["kolada"].grid.value(row, "avslutade_hittills") in (kolada.get(row, 0), HIDDEN)
+    for table in ("kolada", "arbetstraning_resultat", "sjalvforsorjning", "insatser", "arbetstraning_regi"):
+        assert any(c.endswith("_hittills") for c in tables[table].grid.columns), table
+    assert heading in unika.definition
+
+
+def test_the_reader_knows_the_year_to_date_holds_the_tertial(run):
+    """Disclosure control is told that a count of persons over January-August is at least May-August's:
+    a reader knows it, and with it could narrow a hidden tertial count from a shown year-to-date one."""
+    with duckdb.connect(str(run.settings.analysts_file), read_only=True) as con:
+        tables, relations = build_tables(con, "2019-T2", 5)
+    growing = [
+        {k for k, _ in r.terms}
+        for r in relations
+        if r.sense == "<=" and any(k[0] == "ar_hittills=2019-T2" for k, _ in r.terms)
+    ]
+    unika = next(t for t in tables if t.id == "unika_individer").grid
+    deltagare = next(t for t in tables if t.id == "insatser").grid
+    for grid, column in ((unika, "inskrivna"), (unika, "avslutade"), (deltagare, "deltagare")):
+        for row in grid.rows:
+            pair = {grid.key(row, column), grid.key(row, f"{column}_hittills")}
+            assert pair in growing, (column, row)
+
+
+def test_a_first_tertial_says_its_year_to_date_is_itself(run):
+    report = build(run.settings, "2019-T1", status="test")
+    unika = next(t for t in report.tables if t.id == "unika_individer")
+    assert not any(c.endswith("_hittills") for c in unika.grid.columns)
+    assert "Året hittills (jan–apr 2019) är tertialet självt." in unika.definition
+
+
+def test_a_year_has_no_year_to_date(run):
+    report = build(run.settings, "2019", status="test")
+    assert not any(c.endswith("_hittills") for t in report.tables for c in t.grid.columns)

@@ -142,7 +142,7 @@ def test_publishing_waits_for_another_process_writing_the_internal_file(tmp_path
     monkeypatch.setattr("jobbtorg_pipeline.warehouse._say", lambda message: None)
     started = time.monotonic()
     try:
-        path = publish(settings, ["m"], [], run_id="r1")
+        path = publish(settings, ["marts.m"], [], run_id="r1")
     finally:
         holder.wait(timeout=30)
     assert time.monotonic() - started > 1.0

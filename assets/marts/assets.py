@@ -8,6 +8,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from jobbtorg_pipeline.assets.lineage import upstream
+from jobbtorg_pipeline.assets.marts import ar_hittills
 from jobbtorg_pipeline.assets.marts.catalog import Mart, build_mart, load_marts
 from jobbtorg_pipeline.provenance import record_built
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource, table_metadata
@@ -20,13 +21,13 @@ def _deps(m: Mart) -> list[list[str]]:
     return upstream(m.sql, always=(("staging", "perioder"),))  # build_mart joins the periods
 
 
-def _spec(m: Mart) -> dg.AssetSpec:
+def _spec(m: Mart, schema: str = "marts") -> dg.AssetSpec:
     return dg.AssetSpec(
-        key=["marts", m.name],
+        key=[schema, m.name],
         group_name=GROUP,
         kinds={"duckdb"},
-        deps=_deps(m),
-        description=m.description,
+        deps=_deps(m) if schema == "marts" else [["marts", m.name], *_deps(m)],
+        description=m.description if schema == "marts" else ar_hittills.description(m),
         metadata={
             "grain": ", ".join(m.grain),
             "dagster/column_schema": dg.TableSchema(
@@ -56,3 +57,24 @@ _MARTS = load_marts()
 mart_assets = [
     _mart_asset(m, [m, *(t for t in _MARTS if t.grupper_av == m.name)]) for m in _MARTS if not m.grupper_av
 ]
+
+
+@dg.multi_asset(
+    name="marts__ar_hittills",
+    specs=[_spec(t, ar_hittills.SCHEMA) for t in ar_hittills.tables()],
+    pool=DUCKDB_POOL,
+)
+def ar_hittills_asset(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
+    """The year to date at the end of each tertial (see jobbtorg_pipeline/assets/marts/ar_hittills.py)."""
+    with connect_internal(jobbtorg.settings) as con:
+        ar_hittills.build_ar_hittills(con)
+        for t in ar_hittills.tables():
+            table = f"{ar_hittills.SCHEMA}.{t.name}"
+            record_built(
+                con, table, [f"marts.{t.name}", *(".".join(k) for k in _deps(t))], context.run.run_id
+            )
+            descriptions = {c.name: c.definition for c in ar_hittills.columns(t)}
+            yield dg.MaterializeResult(
+                asset_key=[ar_hittills.SCHEMA, t.name],
+                metadata=table_metadata(con, table, descriptions=descriptions),
+            )

@@ -279,12 +279,15 @@ def _value(v: Any) -> str:
     return _literal(v) if isinstance(v, str) else str(v)
 
 
-def comment_statements(m: Mart) -> list[str]:
-    """COMMENT ON TABLE/COLUMN statements from the dictionary, for the published file."""
-    table = f"{m.description} Rows: {m.rows_text}"
-    statements = [f"COMMENT ON TABLE marts.{m.name} IS {_literal(table)}"]
-    for c in m.columns:
+def comment_statements(
+    m: Mart, schema: str = "marts", description: str | None = None, columns: tuple[Column, ...] | None = None
+) -> list[str]:
+    """COMMENT ON TABLE/COLUMN statements from the dictionary, for the published file (by default for the
+    mart itself; another schema repeating it gives its own description and columns)."""
+    table = f"{description or m.description} Rows: {m.rows_text}"
+    statements = [f"COMMENT ON TABLE {schema}.{m.name} IS {_literal(table)}"]
+    for c in columns or m.columns:
         statements.append(
-            f"COMMENT ON COLUMN marts.{m.name}.{c.name} IS {_literal(f'{c.definition} Unit: {c.unit}.')}"
+            f"COMMENT ON COLUMN {schema}.{m.name}.{c.name} IS {_literal(f'{c.definition} Unit: {c.unit}.')}"
         )
     return statements

@@ -7,6 +7,8 @@ this package call them. The personnummer leaves the source rows here and lives o
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from importlib import resources
 
 import duckdb
@@ -51,6 +53,18 @@ SQL_MODELS = (
 
 def sql_model(name: str) -> str:
     return resources.files("jobbtorg_pipeline.assets.staging").joinpath("sql", f"{name}.sql").read_text()
+
+
+@cache
+def period_models() -> tuple[str, ...]:
+    """The models whose rows depend on the periods (they read `perioder`, directly or through another
+    model), in build order: what must be built again to compute the marts for other periods."""
+    found = ["perioder"]
+    for name in SQL_MODELS:
+        reads = set(re.findall(r"\bstaging\.([a-z_]+)", sql_model(name)))
+        if reads & set(found):
+            found.append(name)
+    return tuple(found)
 
 
 def build_sql_model(con: duckdb.DuckDBPyConnection, name: str) -> None:

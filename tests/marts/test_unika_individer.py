@@ -259,3 +259,63 @@ def test_periods(run):
 def test_columns(run):
     """The analyst-facing column set: the common columns, the dimensions and the measures."""
     assert sorted(columns(run, MART)) == sorted([*COMMON, "jobbtorg", "kon", *MEASURES])
+
+
+# --- The year to date (schema ar_hittills), worked out by hand from the same scenario.
+# 2019-T2's year to date is 1 January-31 August 2019. Active: every registration but IB1 (ended 2018-12-31)
+# and ID2 (starts 16 Sep, after it). Not the sum of T1 and T2: a person active in both counts once.
+# fmt: off
+HITTILLS = [
+    # J: IA1 IA2 IB2 IB3 IC1 IE1 IE2 IG1 = 8 regs of A B C E G; new A B C E (IE2, 4 Mar) G = 5; all five
+    #    ended, by the last avslut at J: A IA2 arbete (not IA1's aterremiss), B IB2 studier, C IC1 ovrigt,
+    #    E IE1 arbete, G IG1 studier.
+    pytest.param("2019-T2", JARVA, "totalt", (5, 5, 8, 5, 2, 2, 0, 1, 0), id="jan-aug-J-re-registration"),
+    # S: IC2 ID1 IG2 IH1 = 4 regs of C D G H (ID2 is September's); new C D G; ended C aterremiss,
+    #    D saknas (31 Aug, the last day), G flytt (ovrigt).
+    pytest.param("2019-T2", SYDOST, "totalt", (4, 3, 4, 3, 0, 0, 1, 1, 1), id="jan-aug-S-last-day"),
+    # totalt: 7 persons (T1 6 + T2 7 would be 13), 12 regs, new A B C D E G; ended all six, by the last
+    #   avslut overall: A arbete, B studier, C aterremiss (IC2 after IC1), D saknas, E arbete, G ovrigt (IG2).
+    pytest.param("2019-T2", "totalt", "totalt", (7, 6, 12, 6, 2, 1, 1, 1, 1), id="jan-aug-totalt-once"),
+    pytest.param("2019-T2", "totalt", "kvinnor", (3, 2, 5, 2, 1, 0, 1, 0, 0), id="jan-aug-kvinnor"),  # A C H
+    pytest.param("2019-T2", "totalt", "män", (4, 4, 7, 4, 1, 1, 0, 1, 1), id="jan-aug-män"),  # B D E G
+    # T1's year to date is the tertial, T3's the year (2018-T3: the year 2018, which starts in September).
+    pytest.param("2019-T1", "totalt", "totalt", (6, 5, 8, 3, 1, 1, 1, 0, 0), id="T1-is-the-tertial"),
+    pytest.param("2019-T3", "totalt", "totalt", (7, 6, 13, 6, 2, 1, 1, 1, 1), id="T3-is-the-year"),
+    pytest.param("2018-T3", "totalt", "totalt", (3, 3, 3, 1, 0, 0, 0, 1, 0), id="2018-T3-is-the-year"),
+]
+# fmt: on
+
+
+def hittills(run, **where):
+    with run.analysts() as con:
+        found = con.execute(
+            "SELECT * FROM ar_hittills.unika_individer WHERE period = ? AND jobbtorg = ? AND kon = ?",
+            [where["period"], where["jobbtorg"], where["kon"]],
+        )
+        names = [d[0] for d in found.description]
+        rows = [dict(zip(names, r, strict=True)) for r in found.fetchall()]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+@pytest.mark.parametrize(("period", "jobbtorg", "kon", "expected"), HITTILLS)
+def test_year_to_date(run, period, jobbtorg, kon, expected):
+    row = hittills(run, period=period, jobbtorg=jobbtorg, kon=kon)
+    assert dict(zip(MEASURES, (row[m] for m in MEASURES), strict=True)) == dict(
+        zip(MEASURES, expected, strict=True)
+    )
+
+
+def test_year_to_date_periods(run):
+    """Every tertial gets its year to date, from 1 January to the tertial's last day."""
+    with run.analysts() as con:
+        found = con.execute(
+            "SELECT DISTINCT period, period_typ, period_start, period_slut FROM ar_hittills.unika_individer "
+            "ORDER BY period_slut"
+        ).fetchall()
+    assert found == [
+        ("2018-T3", "ar_hittills", date(2018, 1, 1), date(2018, 12, 31)),
+        ("2019-T1", "ar_hittills", date(2019, 1, 1), date(2019, 4, 30)),
+        ("2019-T2", "ar_hittills", date(2019, 1, 1), date(2019, 8, 31)),
+        ("2019-T3", "ar_hittills", date(2019, 1, 1), date(2019, 12, 31)),
+    ]

@@ -46,13 +46,17 @@ MODULER = (
 )
 
 
+# The modules of the headline tables: those set beside a year earlier and the year to date.
+HUVUDTABELLER = (unika_individer, arbetstraning, sjalvforsorjning, kolada, insatser)
+
+
 def build(
-    con: duckdb.DuckDBPyConnection, period: str, threshold: int
+    con: duckdb.DuckDBPyConnection, period: str, threshold: int, moduler: tuple = MODULER
 ) -> tuple[list[ReportTable], list[Relation]]:
-    """The tables of every module, in order, and their relations."""
+    """The tables of every module (or of `moduler`), in order, and their relations."""
     built: list[ReportTable] = []
     relations: list[Relation] = []
-    for modul in MODULER:
+    for modul in moduler:
         new, related = modul.tabell(con, period, threshold, {t.id: t for t in built})
         built += new
         relations += related
