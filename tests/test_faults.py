@@ -120,7 +120,8 @@ def test_a_run_killed_half_way_leaves_the_last_good_file_and_the_next_run_recove
 FULL_DISK_SCRIPT = r"""
 set -u
 PY=$1 SRC=$2 WH=$3 ELSEWHERE=$4 LOGS=$5 PUBLISHED=$6
-mount -t tmpfs -o size=30m tmpfs "$WH" || { echo "MOUNT failed"; exit 97; }
+# room for two analysts' files side by side (the old one and the new one being written)
+mount -t tmpfs -o size=64m tmpfs "$WH" || { echo "MOUNT failed"; exit 97; }
 ln -s "$ELSEWHERE/intern" "$WH/intern" && ln -s "$ELSEWHERE/kvalitet" "$WH/kvalitet" \
     && ln -s "$ELSEWHERE/rapporter" "$WH/rapporter" || exit 98
 cp "$PUBLISHED" "$WH/jobbtorg.duckdb" || exit 96
@@ -140,7 +141,7 @@ USED=$(df -k --output=used "$WH" | tail -n 1)
 echo "SIZE $SIZE USED ${USED}k"
 mount -o remount,size=$((USED + SIZE / 2048))k "$WH" && echo "SHRUNK"
 run 2
-mount -o remount,size=30m "$WH" && echo "GROWN"
+mount -o remount,size=64m "$WH" && echo "GROWN"
 run 3
 """
 
