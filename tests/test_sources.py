@@ -342,7 +342,7 @@ def test_header_cells_are_shown_only_when_they_look_like_column_names(tmp_path):
 def test_lines_and_blank_lines_are_counted_across_blocks(data, block):
     """The streamed count (any block size: a blank line may straddle two blocks) against splitting the
     whole file: lines = line ends plus a last line without one; blank = empty lines after the first,
-    a lone CR counting as empty."""
+    a lone CR counting as empty; lone CRs = carriage returns without a line feed after them."""
     lines = data.split(b"\n")
     if data.endswith(b"\n"):
         lines = lines[:-1]
@@ -350,3 +350,4 @@ def test_lines_and_blank_lines_are_counted_across_blocks(data, block):
     for i in range(0, len(data), block):
         counter.update(data[i : i + block])
     assert counter.result() == (len(lines) if data else 0, sum(1 for x in lines[1:] if x in (b"", b"\r")))
+    assert counter.lone_cr == sum(1 for i, b in enumerate(data) if b == 13 and data[i + 1 : i + 2] != b"\n")
