@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jobbtorg_pipeline.report import disclosure
 from jobbtorg_pipeline.report.build import _write_files, build
 from jobbtorg_pipeline.report.content import build_tables
 from jobbtorg_pipeline.report.disclosure import (
@@ -1058,3 +1059,44 @@ def test_a_sum_the_figures_show_is_not_exact_needs_no_cells_to_make_it_exact():
     chosen = {grid.key(*c) for c in rectangle | {("extern", "arbete"), ("extern", "avslutat")}}
     pruned = _prune(Attacker(values, relations), primary, chosen, set(), totals, T)
     assert pruned == {grid.key(*c) for c in rectangle}
+
+
+def test_the_year_to_date_holding_the_tertial_is_enforced_though_the_program_leaves_it_out(monkeypatch):
+    #   A tertial and the year to date, per kön, each column summing to its total:
+    #              tertial   year to date
+    #     kvinnor       2             30
+    #     män          48             48
+    #     totalt       50             78
+    #   Within the tertial, kvinnor (2) and män (48) hidden protect each other: kvinnor could be 0 to 50.
+    #   But a reader also knows the tertial's count of persons is at most the year to date's: män <= 48,
+    #   so kvinnor >= 2: narrowed. The relation is left out of the integer program (it would tie the two
+    #   columns into one program); the audit, which has it, must hide more.
+    grid = _grid(
+        "t",
+        {
+            "kvinnor": {"tertial": 2, "hittills": 30},
+            "män": {"tertial": 48, "hittills": 48},
+            "totalt": {"tertial": 50, "hittills": 78},
+        },
+    )
+    sums = _column_sums(grid)
+    growing = [
+        Relation(
+            at_most(grid.key(r, "tertial"), grid.key(r, "hittills"), "rymmer").terms, "<=", "rymmer", True
+        )
+        for r in ("kvinnor", "män")
+    ]
+    given_to_program = []
+    real = disclosure.optimal_hidden
+
+    def spy(values, relations, *args):
+        given_to_program.extend(relations)
+        return real(values, relations, *args)
+
+    monkeypatch.setattr(disclosure, "optimal_hidden", spy)
+    grid.hidden = {("kvinnor", "tertial"), ("män", "tertial")}
+    assert _pinned([grid], [*sums, *growing])  # the two alone do not protect kvinnor
+    protect([grid], [*sums, *growing], T)
+    assert given_to_program and not any(r.audit_only for r in given_to_program)
+    assert published_small_counts(grid, T) == []
+    assert _pinned([grid], [*sums, *growing]) == {}

@@ -8,7 +8,7 @@ earlier and, for a tertial, beside the year to date. The full definitions are in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 
@@ -118,7 +118,12 @@ def _add_year_to_date(
         for c in HEADLINE.get(table.id, []):
             if c in GROWING and c in grid.count_columns:
                 relations += [
-                    at_most(grid.key(r, c), grid.key(r, c + beside.suffix), "året hittills rymmer tertialet")
+                    replace(
+                        at_most(
+                            grid.key(r, c), grid.key(r, c + beside.suffix), "året hittills rymmer tertialet"
+                        ),
+                        audit_only=True,
+                    )
                     for r in grid.rows
                 ]
     return relations

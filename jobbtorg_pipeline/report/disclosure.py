@@ -119,6 +119,10 @@ class Relation:
     terms: tuple[tuple[Key, int], ...]
     sense: Literal["=", "<=", "~", "~<="]
     why: str
+    # Known to the reader, so the audit uses it, but left out of the integer program: it ties parts of
+    # the report that are otherwise apart (one period to another), and one program over both costs far
+    # more than two. What it demands on top is hidden by the audit's completion.
+    audit_only: bool = False
 
 
 def sums_to(
@@ -296,7 +300,8 @@ def choose_hidden(
     if method != "optimal" or not primary:
         return greedy
     try:  # the integer program's copies bound how far a hidden cell may move; it stops at a node
-        chosen = optimal_hidden(values, relations, threshold, totals, withheld)  # limit: no worse than greedy
+        within = [r for r in relations if not r.audit_only]
+        chosen = optimal_hidden(values, within, threshold, totals, withheld)  # limit: no worse than greedy
     except NoSolution:
         chosen = greedy
     chosen = _complete(attacker, primary, chosen | set(primary) | withheld, totals, threshold)
