@@ -58,12 +58,11 @@ _COMMON = {
 
 
 def description(m: Mart) -> str:
-    base = m.grupper_av or m.name
     return (
         f"marts.{m.name} for the year to date at the end of each tertial (1 January up to the tertial's last "
         "day): the same columns and definitions, with `period_typ` 'ar_hittills'. A count of persons counts "
         "each person once over the months so far, so it is not the sum of the tertials. For T1 the rows are "
-        f"the tertial's in marts.{base}, for T3 the year's, for T2 computed by the same model over January "
+        f"the tertial's in marts.{m.name}, for T3 the year's, for T2 computed by the same model over January "
         f"to August. {m.description}"
     )
 
