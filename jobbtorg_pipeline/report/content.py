@@ -116,7 +116,7 @@ def _add_year_to_date(
     for table in tables:
         grid = table.grid
         for c in HEADLINE.get(table.id, []):
-            if c in GROWING and c in grid.count_columns:
+            if c in GROWING and c in grid.count_columns and c + beside.suffix in grid.columns:
                 relations += [
                     replace(
                         at_most(
