@@ -150,3 +150,31 @@ def test_the_readmes_question_on_arbetstraning_places_is_one_query(run):
         "extern": (pytest.approx(230 / 365), 1.0, pytest.approx(230 / 365 - 1)),
         T: (pytest.approx(251 / 365), 1.0, pytest.approx(251 / 365 - 1)),
     }
+
+
+# --- The year to date (schema ar_hittills): 1 January-31 August 2019, 243 days, from the same table of
+# days. Arbetsträning: a1 20 days (10 in T1, 10 in T2: one insats, counted once), a2 1, b1 17 (Aug 15-31;
+# ongoing), d1 61, d2 30 = 129 days. Persons P1 (a1, a2), P2 (b1), P4 (d1, d2): 3, not T1's 2 + T2's 3.
+# Started a1 d1 a2 b1 d2; ended a1 a2 d1 d2, all before their planned end; lengths 1 20 30 61 -> 25.
+# Extern: b1, d1, d2 (P2, P4): 17 + 61 + 30 = 108 days; ended d1, d2, lengths 61 and 30 -> 45.5.
+# fmt: off
+HITTILLS = [
+    pytest.param(T, (3, 3, 5, 5, 4, 4, 25.0, 129 / 243), id="jan-aug-AT"),
+    pytest.param(EXT, (2, 2, 3, 3, 2, 2, 45.5, 108 / 243), id="jan-aug-AT-extern"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("regi", "expected"), HITTILLS)
+def test_year_to_date(run, regi, expected):
+    with run.analysts() as con:
+        found = con.execute(
+            f"SELECT {', '.join(MEASURES)} FROM ar_hittills.insatser WHERE period = '2019-T2' "
+            "AND insatstyp = ? AND regi = ? AND jobbtorg = 'totalt' AND kon = 'totalt'",
+            [AT, regi],
+        ).fetchall()
+    assert len(found) == 1
+    got = dict(zip(MEASURES, found[0], strict=True))
+    want = dict(zip(MEASURES, expected, strict=True))
+    assert got.pop("arsplatser") == pytest.approx(want.pop("arsplatser"))
+    assert got == want
