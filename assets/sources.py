@@ -16,10 +16,11 @@ from jobbtorg_pipeline.warehouse import connect_internal, remove_leftovers
 GROUP = "sources"
 CASE_SYSTEM_TABLES = ("raw.inskrivningar", "raw.insatser")
 
-# The newest payment month delivered, as an asset of its own: the payments are read in full on every run,
-# so only this asset says when a new month arrived (the run that first reads it materialises it). A month
-# is delivered after it ends, by the 10th of the next month: at 09:00 Stockholm time on the 10th a month
-# must have arrived since midnight on the 1st, else the asset shows as stale in the UI until one does.
+# The newest payment month delivered, as an asset of its own: the payments asset is materialised by every
+# run (it reads what is new and keeps the rest), so only this asset says when a new month arrived (the
+# run that first reads it materialises it). A month is delivered after it ends, by the 10th of the next
+# month: at 09:00 Stockholm time on the 10th a month must have arrived since midnight on the 1st, else
+# the asset shows as stale in the UI until one does.
 UTBETALNINGSMANAD = dg.AssetKey(["raw", "utbetalningsmanad"])
 LEVERANSDAG = 10
 utbetalningsmanad = dg.AssetSpec(
@@ -62,16 +63,19 @@ def _file_metadata(files: tuple[LoadedFile, ...]) -> dict[str, object]:
         encoding = f"{fp.encoding}{' (BOM)' if fp.bom else ''}" if fp else ""
         digest = f"`{fp.sha256[:12]}`" if fp else ""
         lines = "" if f.fysiska_rader is None else f"{f.fysiska_rader:,}"
+        read = "an earlier run" if f.redan_last else "this run"
         rows.append(
             f"| {f.label} | {encoding} | {lines} | {f.rader:,} | {f.avvisade:,} | {f.inneslutna_rader:,} "
-            f"| {f.tomma_rader:,} | {digest} | {f.problem or ''} |"
+            f"| {f.tomma_rader:,} | {digest} | {read} | {f.problem or ''} |"
         )
     table = (
         "| file | encoding | data lines | rows | rejected lines | lines inside a row | blank lines | sha256 "
-        "| problem |\n|---|---|---:|---:|---:|---:|---:|---|---|\n"
+        "| read by | problem |\n|---|---|---:|---:|---:|---:|---:|---|---|---|\n"
     )
     return {
         "files": dg.MetadataValue.md(table + "\n".join(rows)),
+        "files_read": sum(not f.redan_last for f in files),
+        "files_kept": sum(f.redan_last for f in files),
         "rows_read": sum(f.rader + f.avvisade for f in files),
         "rejected_lines": sum(f.avvisade for f in files),
         "lines_inside_rows": sum(f.inneslutna_rader for f in files),
@@ -148,7 +152,8 @@ def arendesystem(context: AssetExecutionContext, jobbtorg: JobbtorgResource):
     pool=DUCKDB_POOL,
 )
 def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource) -> dg.MaterializeResult:
-    """Payments of ekonomiskt bistånd: the latest delivery of every payment month, as text."""
+    """Payments of ekonomiskt bistånd: the latest delivery of every payment month, as text. A delivery is
+    read once: later runs keep its rows until its file changes or goes."""
     settings = jobbtorg.settings
     before = payment_fingerprints(settings.source_dir) if settings.source_kind == "files" else {}
     with connect_internal(settings) as con:
@@ -166,6 +171,12 @@ def raw_utbetalningar(context: AssetExecutionContext, jobbtorg: JobbtorgResource
             context.run.run_id,
             _content(loaded.files),
         )
+        kept = sum(f.redan_last for f in loaded.files)
+        if kept:
+            context.log.info(
+                f"{kept} of {len(loaded.files)} deliveries unchanged since an earlier run read them: "
+                "their rows were kept, not read again"
+            )
         for name in loaded.replaced:
             context.log.info(f"{name} replaced by a later delivery of the same month")
         for name, why in loaded.skipped:

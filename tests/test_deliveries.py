@@ -12,6 +12,7 @@ import shutil
 import time
 
 import dagster as dg
+import duckdb
 import pytest
 
 from tests.support import corrupt
@@ -99,3 +100,26 @@ def test_a_payment_file_being_copied_is_left_out_and_read_by_the_next_run(tmp_pa
             == 1
         )
     assert analysts.read_bytes() != published
+
+    # the months the first run read were kept, not read again: the marts are what a fresh warehouse gives
+    assert _utbetalningar_metadata(third)["files_read"].value == 2
+    fresh = run_pipeline(tmp_path / "fresh", source, settle_seconds=SETTLE)
+    assert fresh.success
+    assert _utbetalningar_metadata(fresh)["files_kept"].value == 0
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{third.settings.internal_file}' AS nattlig (READ_ONLY)")
+        con.execute(f"ATTACH '{fresh.settings.internal_file}' AS ny (READ_ONLY)")
+        marts = [
+            t
+            for (t,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'ny' AND schema_name = 'marts'"
+            ).fetchall()
+        ]
+        assert len(marts) > 20
+        for table in marts:
+            a, b = f"nattlig.marts.{table}", f"ny.marts.{table}"
+            differing = con.execute(
+                f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b}) "
+                f"UNION ALL SELECT count(*) FROM (FROM {b} EXCEPT ALL FROM {a})"
+            ).fetchall()
+            assert differing == [(0,), (0,)], table

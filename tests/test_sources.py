@@ -351,3 +351,116 @@ def test_lines_and_blank_lines_are_counted_across_blocks(data, block):
         counter.update(data[i : i + block])
     assert counter.result() == (len(lines) if data else 0, sum(1 for x in lines[1:] if x in (b"", b"\r")))
     assert counter.lone_cr == sum(1 for i, b in enumerate(data) if b == 13 and data[i + 1 : i + 2] != b"\n")
+
+
+def _raw_payments(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """Everything the payments' load leaves in the raw tables, but when each file was read."""
+    ledger = "SELECT * EXCLUDE (inlast) FROM raw.filer WHERE kalla = 'utbetalningar' ORDER BY fil, status"
+    return {
+        "rows": con.execute("SELECT * FROM raw.utbetalningar ORDER BY _fil, _radnr").fetchall(),
+        "rejected": con.execute(
+            "SELECT * FROM raw.avvisade_rader WHERE kalla = 'utbetalningar' ORDER BY fil, rad"
+        ).fetchall(),
+        "ledger": con.execute(ledger).fetchall(),
+    }
+
+
+def _fresh(root: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect()
+    load_payments(con, root, root)
+    return _raw_payments(con)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The payment files actually read (not kept from an earlier load), in order."""
+    from jobbtorg_pipeline.sources import files
+
+    read: list[str] = []
+    real = files.load_csv
+
+    def counting(con, path, kalla, **kwargs):
+        read.append(path.name)
+        return real(con, path, kalla, **kwargs)
+
+    monkeypatch.setattr(files, "load_csv", counting)
+    return read
+
+
+def test_a_payment_delivery_is_read_once_and_its_rows_kept_while_its_file_is_unchanged(tmp_path, reads):
+    """A later load reads only what is new or changed, and leaves the raw tables exactly as reading every
+    file afresh would: a changed file (same size, one digit changed), a month re-delivered beside the
+    first delivery, a month gone from the folder, a new month."""
+    src = _source(tmp_path)
+    src.utbetalning("U2", A, "2019-04", "7000,00", stadsdel="Älvsjö")
+    src.write()
+    folder = tmp_path / "utbetalningar"
+    with (folder / "utbetalningar_2019-04.csv").open("a", encoding="utf-8") as f:
+        f.write("en;rad;med;fel;antal;fält\n")  # a rejected line, kept with its delivery
+    con = duckdb.connect()
+    first = load_payments(con, tmp_path, tmp_path)
+    assert [f.redan_last for f in first.files] == [False, False]
+    assert _raw_payments(con)["rejected"]
+    when = con.execute("SELECT fil, inlast FROM raw.filer ORDER BY fil").fetchall()
+
+    reads.clear()
+    again = load_payments(con, tmp_path, tmp_path)
+    assert reads == []
+    assert [f.redan_last for f in again.files] == [True, True]
+    assert [(f.rader, f.avvisade, f.fingerprint.sha256) for f in again.files] == [
+        (f.rader, f.avvisade, f.fingerprint.sha256) for f in first.files
+    ]
+    assert con.execute("SELECT fil, inlast FROM raw.filer ORDER BY fil").fetchall() == when
+    assert _raw_payments(con) == _fresh(tmp_path)
+
+    april = folder / "utbetalningar_2019-04.csv"
+    april.write_text(april.read_text().replace("7000,00", "7000,01"))  # the same size
+    reads.clear()
+    load_payments(con, tmp_path, tmp_path)
+    assert reads == ["utbetalningar_2019-04.csv"]
+    assert _raw_payments(con) == _fresh(tmp_path)
+
+    march = folder / "utbetalningar_2019-03.csv"
+    (folder / "utbetalningar_2019-03_2.csv").write_text(march.read_text().replace("5000,50", "4000,00"))
+    april.unlink()
+    src.utbetalning("U3", A, "2019-05", "100,00", stadsdel="Älvsjö")
+    src.write()  # writes every month again: March and April as they first were, and May
+    april.unlink()
+    reads.clear()
+    loaded = load_payments(con, tmp_path, tmp_path)
+    assert sorted(reads) == ["utbetalningar_2019-03_2.csv", "utbetalningar_2019-05.csv"]
+    assert con.execute("SELECT _fil, belopp FROM raw.utbetalningar ORDER BY _fil").fetchall() == [
+        ("utbetalningar/utbetalningar_2019-03_2.csv", "4000,00"),
+        ("utbetalningar/utbetalningar_2019-05.csv", "100,00"),
+    ]
+    assert loaded.replaced == ("utbetalningar/utbetalningar_2019-03.csv",)
+    assert _raw_payments(con) == _fresh(tmp_path)
+
+
+def test_a_change_to_the_reading_code_reads_every_delivery_again(tmp_path, reads, monkeypatch):
+    from jobbtorg_pipeline.sources import files
+
+    _source(tmp_path)
+    con = duckdb.connect()
+    load_payments(con, tmp_path, tmp_path)
+    monkeypatch.setattr(files, "reader_version", lambda: "another reader")
+    reads.clear()
+    loaded = load_payments(con, tmp_path, tmp_path)
+    assert reads == ["utbetalningar_2019-03.csv"]
+    assert [f.redan_last for f in loaded.files] == [False]
+    assert con.execute("SELECT DISTINCT lasare FROM raw.filer WHERE status = 'last'").fetchall() == [
+        ("another reader",)
+    ]
+
+
+def test_a_delivery_that_could_not_be_read_is_tried_again_by_every_load(tmp_path, reads):
+    _source(tmp_path)
+    empty = tmp_path / "utbetalningar" / "utbetalningar_2019-04.csv"
+    empty.write_text("")
+    con = duckdb.connect()
+    for _ in range(2):
+        reads.clear()
+        loaded = load_payments(con, tmp_path, tmp_path)
+        assert "utbetalningar_2019-04.csv" in reads
+        assert [f.problem is not None for f in loaded.files] == [False, True]
+    assert con.execute("SELECT count(*) FROM raw.filer WHERE fil LIKE '%2019-04%'").fetchone()[0] == 1

@@ -7,15 +7,23 @@ reason in staging instead of a failed read. Lines with the wrong number of field
 table by DuckDB's `store_rejects` and stored, with their line number and text, in `raw.avvisade_rader`
 (`avvisade.py`): nothing read is lost. The header is matched by name, so a file with its columns in
 another order reads the same; a missing column or an empty file stops the extract with a clear message.
+
+A payment delivery is read once: its rows stay in `raw.utbetalningar` from one run to the next, and a
+later run reads only the deliveries that are new or whose content (SHA-256) changed, or all of them when
+the reading code changed (`reader_version`). A month delivered anew replaces exactly that month's rows;
+a delivery no longer in the folder takes its rows with it. The case system's snapshot is read whole on
+every run: each snapshot is a new copy of every registration and insats.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -50,6 +58,7 @@ from jobbtorg_pipeline.sources.leverans import (
     find_snapshot,
     payment_deliveries,
 )
+from jobbtorg_pipeline.warehouse import table_exists
 
 
 @dataclass
@@ -67,6 +76,7 @@ class LoadedFile:
     fysiska_rader: int | None = None  # data lines in the file (after the header)
     inneslutna_rader: int = 0  # lines held inside a parsed or rejected record, past its first line
     tomma_rader: int = 0  # blank lines between records: no data, skipped by the reader
+    redan_last: bool = False  # unchanged since an earlier run read it: its rows were kept, not read again
 
 
 RAW_SCHEMA_SQL = """
@@ -85,7 +95,20 @@ ALTER TABLE raw.filer ADD COLUMN IF NOT EXISTS tomma_rader BIGINT;
 ALTER TABLE raw.avvisade_rader ADD COLUMN IF NOT EXISTS rader BIGINT;  -- lines the record spans
 ALTER TABLE raw.avvisade_rader ADD COLUMN IF NOT EXISTS tomma_i_posten BIGINT;  -- blank ones among them
 ALTER TABLE raw.avvisade_rader ADD COLUMN IF NOT EXISTS avkortad BOOLEAN;  -- the reader cut its text short
+-- When a file was read and by which reading code: a payment delivery is kept until either changes.
+ALTER TABLE raw.filer ADD COLUMN IF NOT EXISTS inlast TIMESTAMP;
+ALTER TABLE raw.filer ADD COLUMN IF NOT EXISTS lasare VARCHAR;
 """
+
+
+@cache
+def reader_version() -> str:
+    """A fingerprint of the code that turns a file into raw rows (this package): what it read before a
+    change to that code is read again, not trusted."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def create_raw_table(con: duckdb.DuckDBPyConnection, kalla: str) -> None:
@@ -255,8 +278,8 @@ def _record(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, status: str) -> 
         """
         INSERT INTO raw.filer (kalla, fil, manad, status, encoding, bom, storlek, sha256, rader, avvisade,
                                okanda_kolumner, problem, foregaende_rader, fysiska_rader, inneslutna_rader,
-                               tomma_rader)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               tomma_rader, inlast, lasare)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)
         """,
         [
             loaded.kalla,
@@ -275,6 +298,7 @@ def _record(con: duckdb.DuckDBPyConnection, loaded: LoadedFile, status: str) -> 
             loaded.fysiska_rader,
             loaded.inneslutna_rader,
             loaded.tomma_rader,
+            reader_version(),
         ],
     )
 
@@ -355,13 +379,15 @@ def _load_deliveries(
     unsettled: list[UnderDelivery],
     work_dir: Path,
 ) -> PaymentsLoad:
-    create_raw_table(con, "utbetalningar")
+    kept = _unchanged_deliveries(con, deliveries)
+    _keep_only(con, kept)
     loaded = []
     replaced: list[str] = []
     for delivery in deliveries:
         label = f"{PAYMENTS_DIR}/{delivery.path.name}"
         loaded.append(
-            load_csv(
+            kept.get(label)
+            or load_csv(
                 con, delivery.path, "utbetalningar", label=label, work_dir=work_dir, manad=delivery.manad
             )
         )
@@ -374,3 +400,69 @@ def _load_deliveries(
             ["utbetalningar", f"{PAYMENTS_DIR}/{file.path.name}", file.manad, UNDER_DELIVERY],
         )
     return PaymentsLoad(tuple(loaded), tuple(replaced), tuple(skipped), tuple(unsettled))
+
+
+def _unchanged_deliveries(
+    con: duckdb.DuckDBPyConnection, deliveries: list[PaymentDelivery]
+) -> dict[str, LoadedFile]:
+    """The deliveries an earlier run read whole, by the same reading code, whose file has not changed
+    since (same name, month, size and SHA-256): their rows in the raw tables are what reading them again
+    would give."""
+    con.execute(RAW_SCHEMA_SQL)
+    if not table_exists(con, "raw", "utbetalningar"):
+        return {}
+    ledger = {
+        row[0]: row
+        for row in con.execute(
+            """
+            SELECT fil, manad, encoding, bom, storlek, sha256, rader, avvisade, okanda_kolumner,
+                   fysiska_rader, inneslutna_rader, tomma_rader
+            FROM raw.filer
+            WHERE kalla = 'utbetalningar' AND status = 'last' AND problem IS NULL AND lasare = ?
+            """,
+            [reader_version()],
+        ).fetchall()
+    }
+    kept = {}
+    for delivery in deliveries:
+        label = f"{PAYMENTS_DIR}/{delivery.path.name}"
+        row = ledger.get(label)
+        if row is None or row[1] != delivery.manad or row[4] != delivery.path.stat().st_size:
+            continue
+        with delivery.path.open("rb") as handle:
+            if hashlib.file_digest(handle, "sha256").hexdigest() != row[5]:
+                continue
+        _, manad, encoding, bom, size, sha256, rader, avvisade, okanda, fysiska, inneslutna, tomma = row
+        # the line counts that only the reading itself needs are not kept: the ledger holds its results
+        fp = FileFingerprint(delivery.path, encoding, bom, size, sha256, fysiska + 1)
+        kept[label] = LoadedFile(
+            "utbetalningar",
+            label,
+            fp,
+            rader,
+            avvisade,
+            tuple(okanda or ()),
+            manad,
+            fysiska_rader=fysiska,
+            inneslutna_rader=inneslutna,
+            tomma_rader=tomma,
+            redan_last=True,
+        )
+    return kept
+
+
+def _keep_only(con: duckdb.DuckDBPyConnection, kept: dict[str, LoadedFile]) -> None:
+    """Remove every payment row, rejected line and ledger entry but those of the `kept` deliveries."""
+    if not kept:
+        create_raw_table(con, "utbetalningar")
+        return
+    labels = sorted(kept)
+    con.execute("DELETE FROM raw.utbetalningar WHERE NOT list_contains(?, _fil)", [labels])
+    con.execute(
+        "DELETE FROM raw.avvisade_rader WHERE kalla = 'utbetalningar' AND NOT list_contains(?, fil)", [labels]
+    )
+    con.execute(
+        "DELETE FROM raw.filer "
+        "WHERE kalla = 'utbetalningar' AND NOT (status = 'last' AND list_contains(?, fil))",
+        [labels],
+    )
