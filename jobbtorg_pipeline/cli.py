@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -185,7 +184,7 @@ def _run(settings: Settings, select: str | None = None) -> int:
     except Stopped as stopped:
         waiting = f" while waiting {stopped.waiting_for}" if stopped.waiting_for else ""
         _say(f"stopped by {stopped.signal_name}{waiting}; {analysts_file_outcome(settings, before)}.")
-        return 128 + (stopped.signum or signal.SIGTERM)  # 143 for SIGTERM, 130 for SIGINT
+        return 128 + stopped.signum  # 143 for SIGTERM, 130 for SIGINT
     took = time.monotonic() - started
     if outcome.success:
         _say(f"run {outcome.run_id} succeeded in {took:.1f} s; analysts' file: {settings.analysts_file}")

@@ -1,16 +1,18 @@
 """Run every asset once as a Dagster run recorded in the instance, and say plainly how it went.
 
 Before it starts, a run waits, saying for what at least every REPORT_EVERY seconds: for another
-`jobbtorg run` on the same warehouse (an OS lock), for a run in progress on the instance (from the
-daemon, the UI or another machine's CLI), and for the DuckDB pool's slot. While it waits it clears what
-killed runs left behind (runs.py). SIGTERM or SIGINT stop it cleanly at any point of the wait, and while
-it runs (Dagster then fails the step that was running).
+`jobbtorg run` on the same warehouse (an OS lock) and for a run in progress on the instance (from the
+daemon, the UI or another machine's CLI), the rule the run queue applies to theirs. While it waits it
+clears what killed runs left behind (runs.py). SIGTERM or SIGINT stop it cleanly at any point of the
+wait, and while it runs (Dagster then fails the step that was running).
+
+The DuckDB pool is held per run (dagster.yaml's `concurrency.pools.granularity: run`): no step waits
+for a slot, so nothing inside the run waits, frees or is interrupted but Dagster's own steps.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import socket
@@ -24,11 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import dagster as dg
-from dagster._utils.interrupts import check_captured_interrupt
 
 from jobbtorg_pipeline import oslock, runs
 from jobbtorg_pipeline.failures import problems
-from jobbtorg_pipeline.instance import ensure_dagster_home, open_instance
+from jobbtorg_pipeline.instance import InstanceError, ensure_dagster_home, open_instance
 from jobbtorg_pipeline.settings import Settings
 from jobbtorg_pipeline.warehouse import ensure_folder
 
@@ -44,16 +45,17 @@ class RunOutcome:
 
 
 class Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGINT reached `jobbtorg run` (signum 0: one of the two, while Dagster held them)."""
+    """SIGTERM or SIGINT reached `jobbtorg run` before its run started (while it ran, Dagster holds them
+    and fails the step it was in)."""
 
-    def __init__(self, signum: int = 0, waiting_for: str = "") -> None:
+    def __init__(self, signum: int, waiting_for: str = "") -> None:
         super().__init__(signum)
         self.signum = signum
         self.waiting_for = waiting_for
 
     @property
     def signal_name(self) -> str:
-        return signal.Signals(self.signum).name if self.signum else "SIGTERM or SIGINT"
+        return signal.Signals(self.signum).name
 
 
 @contextlib.contextmanager
@@ -121,66 +123,29 @@ def wait_for_other_runs(
     """Let what is in progress on this instance finish first: runs write the same warehouse.
 
     Runs from the UI and the daemon queue behind this one by the instance's run queue; this is the same
-    courtesy the other way. A run left behind by a killed `jobbtorg run` is marked failed, not waited
-    for; the pool slot of a run that has ended is freed once run monitoring would free it.
+    courtesy the other way. A run left behind by a killed `jobbtorg run` is marked failed, not waited for.
     """
     report = report or Reporter()
     while True:
         runs.fail_runs_of_dead_processes(instance)
-        runs.free_slots_of_finished_runs(instance)
         active = instance.get_runs(filters=dg.RunsFilter(statuses=runs.IN_PROGRESS))
-        if active:
-            run = active[-1]  # the oldest
-            report(run.run_id, f"for {runs.describe(run)} to finish")
-        else:
-            holders = runs.pool_holders(instance)
-            if not holders:
-                return
-            after = runs.free_slots_after(instance)
-            report(
-                f"pool {holders[0]}",
-                f"for the slot of the DuckDB pool, held by {holders[0]} (a run that has ended holds it "
-                f"until {after} s after its end)",
-            )
+        if not active:
+            return
+        run = active[-1]  # the oldest
+        report(run.run_id, f"for {runs.describe(run)} to finish")
         time.sleep(poll)
 
 
-class _Watch(threading.Thread):
-    """While the run executes: clear killed runs' traces, say what the run waits for when a step of it
-    waits for the pool, and turn a SIGTERM/SIGINT Dagster captured during that wait into Stopped (Dagster's
-    in-process executor would otherwise only notice it once it has the slot)."""
-
-    def __init__(self, instance: dg.DagsterInstance, run_id: str, report: Reporter, poll: float) -> None:
-        super().__init__(name="jobbtorg-watch", daemon=True)
-        self.instance, self.run_id, self.report, self.poll = instance, run_id, report, poll
-        self.done = threading.Event()
-        self.stopped = False  # a signal came while the run waited for the pool, and it was stopped
-
-    def run(self) -> None:
-        while not self.done.wait(self.poll):
-            with contextlib.suppress(Exception):  # the watch must never be what breaks a run
-                self._look()
-
-    def _look(self) -> None:
-        runs.fail_runs_of_dead_processes(self.instance)
-        runs.free_slots_of_finished_runs(self.instance)
-        if not runs.waits_for_pool(self.instance, self.run_id):
-            return
-        holders = runs.pool_holders(self.instance, but=self.run_id)
-        what = f"held by {holders[0]}" if holders else "about to be given to it"
-        self.report(f"pool {what}", f"for the slot of the DuckDB pool, {what}")
-        if check_captured_interrupt() and not self.done.is_set():
-            self.stopped = True
-            _raise_in_main_thread(KeyboardInterrupt)  # Dagster ends the run as interrupted (FAILURE)
-
-
-def _raise_in_main_thread(error: type[BaseException]) -> None:
-    main = threading.main_thread().ident
-    if main is None or main == threading.get_ident():
-        return
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(main), ctypes.py_object(error))
-    with contextlib.suppress(OSError):
-        signal.pthread_kill(main, signal.SIGINT)  # wakes its sleep; Dagster's handler only notes it
+def check_pool_per_run(instance: dg.DagsterInstance) -> None:
+    """The instance must hold the DuckDB pool per run, as the packaged dagster.yaml does: held per step,
+    the slot of a step killed with its run stays claimed, and every later step would wait for it."""
+    granularity = instance.get_concurrency_config().pool_config.pool_granularity
+    if granularity is None or granularity.value != "run":
+        raise InstanceError(
+            f"The Dagster instance in {instance.root_directory} holds pools step by step: its dagster.yaml "
+            "lacks `granularity: run` under `concurrency: pools:`. Add it, or write the packaged file again "
+            "with `jobbtorg init-home --force` (`--force --postgres` for production). Nothing was run."
+        )
 
 
 def describe_failures(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -240,11 +205,10 @@ def _execute(
     if instance is None:
         instance = open_instance(ensure_dagster_home(settings))
     try:
+        check_pool_per_run(instance)
         wait_for_other_runs(instance, report)
         report.current = ""
-        run_id = str(uuid.uuid4())  # chosen before the run, so the watch can follow it
-        watch = _Watch(instance, run_id, report, POLL)
-        watch.start()
+        run_id = str(uuid.uuid4())  # chosen before the run, so that a stop can end it
         try:
             result = job.execute_in_process(
                 instance=instance,
@@ -257,11 +221,6 @@ def _execute(
         except KeyboardInterrupt:
             _record_stop(instance, run_id, report.current)
             raise
-        finally:
-            watch.done.set()
-            watch.join()
-        if watch.stopped:
-            raise Stopped(0, report.current)
     finally:
         if owned:
             instance.dispose()
@@ -269,7 +228,7 @@ def _execute(
 
 
 def _record_stop(instance: dg.DagsterInstance, run_id: str, waiting_for: str) -> None:
-    """A run stopped by a signal must not stay in progress: mark it cancelled, free what it held."""
+    """A run stopped by a signal must not stay in progress: mark it cancelled."""
     with contextlib.suppress(Exception):
         run = instance.get_run_by_id(run_id)
         if run is not None and run.status in (*runs.IN_PROGRESS, dg.DagsterRunStatus.NOT_STARTED):
@@ -277,5 +236,3 @@ def _record_stop(instance: dg.DagsterInstance, run_id: str, waiting_for: str) ->
             instance.report_run_canceled(
                 run, reason + (f" while waiting {waiting_for}" if waiting_for else "")
             )
-        if instance.event_log_storage.supports_global_concurrency_limits:
-            instance.event_log_storage.free_concurrency_slots_for_run(run_id)

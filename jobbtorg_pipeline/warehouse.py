@@ -5,10 +5,11 @@ open `<warehouse>/jobbtorg.duckdb`, which is only ever replaced whole: the marts
 file beside it and `os.replace`d over it. A reader holding the old file keeps reading it; a
 new connection sees the new one; a failed or blocked run never reaches the publish step.
 
-DuckDB lets one process at a time open a file for writing and fails at once in any other. The DuckDB
-pool keeps steps of different runs apart, but Dagster's slot bookkeeping is not airtight across
-processes (docs/operations.md), so every opening of the internal file first takes an OS lock beside it
-and waits for it: a second process waits (saying for whom) instead of failing the step.
+DuckDB lets one process at a time open a file for writing and fails at once in any other. The run
+queue keeps runs apart (one at a time, the DuckDB pool held per run), and `jobbtorg run` waits for the
+runs in progress, but a run can still start beside another (a UI run launched in the moment between a
+`jobbtorg run`'s look and its start), so every opening of the internal file first takes an OS lock
+beside it and waits for it: a second process waits (saying for whom) instead of failing the step.
 """
 
 from __future__ import annotations

@@ -103,8 +103,8 @@ DEAD_RUN_CHECK_SECONDS = 30
     minimum_interval_seconds=DEAD_RUN_CHECK_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Marks a run of `jobbtorg run` whose process is gone (kill -9, out of memory, a reboot) "
-    "as failed and frees its pool slot; Dagster's run monitoring does not watch such runs, and one left "
-    "STARTED would hold the run queue. The failure then raises the normal alert.",
+    "as failed; Dagster's run monitoring does not watch such runs, and one left STARTED would hold the "
+    "run queue. The failure then raises the normal alert.",
 )
 def dead_cli_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
     failed = fail_runs_of_dead_processes(context.instance)

@@ -9,8 +9,8 @@ the code location from workspace.yaml in a gRPC code server and calls `instance.
 Dagster's DefaultRunLauncher starts a separate run worker process (`dagster api execute_run`), as for
 every run from the daemon or the UI. And it launches it while the `jobbtorg run` is in the middle of its
 steps, bypassing the run queue (which would otherwise hold it back until the CLI's run ends): the hardest
-case, where only the DuckDB pool (and behind it the internal file's OS lock) keeps the two processes'
-steps apart.
+case, where only the internal file's OS lock keeps the two processes' steps apart (the DuckDB pool is
+held per run, by the run queue, which this launch bypasses).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def test_a_launched_run_and_a_jobbtorg_run_at_once_both_succeed_one_step_at_a_ti
         interleaved.append(_race(tmp_path / f"forsok-{attempt}", small_generated_source))
         if interleaved[-1]:
             break
-    assert any(interleaved), f"in {ATTEMPTS} attempts the two runs never took turns at the pool"
+    assert any(interleaved), f"in {ATTEMPTS} attempts the two runs' steps never took turns"
 
 
 def _race(tmp_path: Path, source: Path) -> bool:
@@ -191,9 +191,8 @@ def _race(tmp_path: Path, source: Path) -> bool:
         assert records[cli_id].dagster_run.tags.get("jobbtorg/started_by") == "cli"
         assert {r.dagster_run.status for r in records.values()} == {dg.DagsterRunStatus.SUCCESS}
         # did they overlap (the launched run started before the CLI's run ended)? Either way no two steps
-        # (every step is in the DuckDB pool) may use the internal file at the same moment: the pool keeps
-        # them apart, and where Dagster's slot bookkeeping lets two steps in at once (docs/operations.md),
-        # one of them waited for the other's file lock and said so in its run's log
+        # may use the internal file at the same moment: its OS lock keeps them apart, and a step that found
+        # it held waited and said so in its run's log
         overlapped = records[launched_id].start_time < records[cli_id].end_time
         steps = [
             (start, end, run_id, key)
@@ -215,10 +214,8 @@ def _race(tmp_path: Path, source: Path) -> bool:
             for r in instance.all_logs(run_id)
             if r.user_message.startswith("waited ") and "for the internal database" in r.user_message
         }
-        overlapping = [(a[2:], b[2:]) for a, b in pairwise(steps) if b[0] < a[1]]
-        assert [pair for pair in overlapping if not (set(pair) & waited)] == []
         order = [run_id for _, _, run_id, _ in steps]
-        switches = sum(a != b for a, b in pairwise(order))  # the pool took turns
+        switches = sum(a != b for a, b in pairwise(order))  # the runs' steps took turns
         messages = [
             r.dagster_event.message or "" if r.dagster_event else r.user_message
             for run_id in records
@@ -227,16 +224,18 @@ def _race(tmp_path: Path, source: Path) -> bool:
     assert [m for m in messages if "Could not set lock" in m or "Conflicting lock" in m] == []
     with duckdb.connect(str(warehouse / "jobbtorg.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.unika_individer").fetchone()[0] > 0
-    return overlapped and switches >= 2
+    took_turns = overlapped and switches >= 2
+    if took_turns:  # steps of both runs ran in between each other: the lock must have made one wait
+        assert waited, "the two runs' steps took turns, and none waited for the internal database"
+    return took_turns
 
 
-def test_a_launched_run_killed_in_a_step_is_failed_with_its_step_and_its_slot_is_freed(
+def test_a_launched_run_killed_in_a_step_is_failed_with_its_step_and_holds_up_no_later_run(
     tmp_path, small_generated_source
 ):
     """kill -9 of a daemon or UI run's worker in the middle of a step (the OOM killer): Dagster's code
-    server marks the run failed, but the step's pool slot stays claimed; the next `jobbtorg run` must say
-    whose slot it waits for, free it (as the daemon's monitoring does) and succeed, and the run's problem
-    must name the step and the signal."""
+    server marks the run failed, the run's problem names the step and the signal, and the pool, held per
+    run, is left with no slot claimed, so the next `jobbtorg run` succeeds without waiting."""
     warehouse = tmp_path / "warehouse"
     env = cli_env(tmp_path, JOBBTORG_SOURCE=str(small_generated_source), JOBBTORG_WAREHOUSE=str(warehouse))
     home = Path(env["DAGSTER_HOME"])
@@ -266,13 +265,12 @@ def test_a_launched_run_killed_in_a_step_is_failed_with_its_step_and_its_slot_is
         assert finished.split()[1] == "FAILURE"
     finally:
         _stop(launcher)
-    held = instance.event_log_storage.get_concurrency_info("jobbtorg_duckdb").claimed_slots
-    assert [c.run_id for c in held] == [run_id]  # the dead run still holds the slot
+    pool = instance.event_log_storage.get_concurrency_info("jobbtorg_duckdb")
+    assert (pool.claimed_slots, pool.pending_steps) == ([], [])
 
     done = subprocess.run([*CLI, "run"], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"waiting for the slot of the DuckDB pool, held by run {run_id} (FAILURE" in done.stderr
-    assert instance.event_log_storage.get_concurrency_info("jobbtorg_duckdb").claimed_slots == []
+    assert "waiting" not in done.stderr
 
     [problem] = run_problems(instance, run_id)
     instance.dispose()

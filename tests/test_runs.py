@@ -1,4 +1,4 @@
-"""Runs left behind and runs that wait: a killed run's pool slot, a killed `jobbtorg run` still STARTED,
+"""Runs left behind and runs that wait: the pool held per run, a killed `jobbtorg run` still STARTED,
 what a waiting `jobbtorg run` says and how it stops, why a killed run failed, and an instance whose
 PostgreSQL does not answer.
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import logging
 import os
 import signal
 import socket
@@ -19,22 +18,19 @@ import sys
 import threading
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 import pytest
-import yaml
 from dagster._core.events import EngineEventData
 from dagster._core.execution.plan.objects import StepSuccessData
 from dagster._core.instance.config import dagster_instance_config
-from dagster._daemon.monitoring import concurrency as dagster_slot_monitoring
 from dagster._utils import get_run_crash_explanation
 
 from jobbtorg_pipeline import runner, runs
 from jobbtorg_pipeline.definitions import build_definitions
 from jobbtorg_pipeline.failures import Problem, problems, run_problems
-from jobbtorg_pipeline.instance import instance_yaml
+from jobbtorg_pipeline.instance import InstanceError, instance_yaml
 from jobbtorg_pipeline.resources import DUCKDB_POOL, JobbtorgResource
 from jobbtorg_pipeline.settings import Settings
 from tests.conftest import cli_env
@@ -44,17 +40,11 @@ CLI = (sys.executable, "-m", "jobbtorg_pipeline.cli")
 STEP = "staging__inskrivningar"
 
 
-def _home(where: Path, *, free_after: int | None = None) -> Path:
-    """A Dagster home with the packaged SQLite dagster.yaml (its slot-freeing delay overridable)."""
+def _home(where: Path, text: str | None = None) -> Path:
+    """A Dagster home with the packaged SQLite dagster.yaml (or `text`)."""
     home = where / "dagster"
     home.mkdir(parents=True)
-    text = instance_yaml("sqlite")
-    if free_after is not None:
-        text = text.replace(
-            "free_slots_after_run_end_seconds: 30", f"free_slots_after_run_end_seconds: {free_after}"
-        )
-        assert f"free_slots_after_run_end_seconds: {free_after}" in text
-    (home / "dagster.yaml").write_text(text)
+    (home / "dagster.yaml").write_text(text or instance_yaml("sqlite"))
     return home
 
 
@@ -106,82 +96,53 @@ def _cli_tags(pid: int, host: str | None = None) -> dict[str, str]:
     }
 
 
-def _claim(instance: dg.DagsterInstance, run: dg.DagsterRun, step: str = STEP) -> None:
-    """Claim the pool's slot for a step of `run`, as the step does before it starts."""
-    storage = instance.event_log_storage
-    storage.initialize_concurrency_limit_to_default(DUCKDB_POOL)  # as Dagster does before a first claim
-    claim = storage.claim_concurrency_slot(DUCKDB_POOL, run.run_id, step)
-    assert claim.is_claimed, claim
-
-
-def _holders(instance: dg.DagsterInstance) -> list[str]:
-    return [c.run_id for c in instance.event_log_storage.get_concurrency_info(DUCKDB_POOL).claimed_slots]
-
-
-# --- 1. a killed run's pool slot ------------------------------------------------------------------------
+# --- 1. the pool held per run ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-def test_both_instance_configurations_free_the_slots_of_a_run_that_ended(tmp_path, kind):
-    """Dagster's monitoring frees a dead run's slots only with this key (dagster/_daemon/monitoring/
-    concurrency.py); both dagster.yaml must set it where Dagster's schema reads it."""
+def test_both_instance_configurations_hold_the_pool_per_run(tmp_path, kind):
+    """One run at a time, the DuckDB pool held per run (no step claims a slot a killed step could keep),
+    and run monitoring on: both dagster.yaml, where Dagster's schema reads them."""
     (tmp_path / "dagster.yaml").write_text(instance_yaml(kind))
     config, _ = dagster_instance_config(str(tmp_path))  # validated against Dagster's schema
+    assert config["concurrency"]["runs"]["max_concurrent_runs"] == 1
+    assert config["concurrency"]["pools"] == {"granularity": "run", "default_limit": 1}
     assert config["run_monitoring"]["enabled"] is True
-    assert 0 < config["run_monitoring"]["free_slots_after_run_end_seconds"] <= 60
     assert config["run_monitoring"]["poll_interval_seconds"] <= 60  # Dagster's default is 120 s
-    assert yaml.safe_load(instance_yaml(kind))["concurrency"]["pools"]["default_limit"] == 1
 
 
-class _Workspace:
-    """What the daemon's slot monitoring needs of its workspace context: the instance."""
-
-    def __init__(self, instance: dg.DagsterInstance) -> None:
-        self.instance = instance
-
-
-def test_the_daemons_monitoring_frees_the_slot_of_a_run_marked_failed(tmp_path, monkeypatch):
-    """A run launched by the daemon or the UI is killed in a step: run monitoring marks it failed, and the
-    daemon's monitoring loop must then free its slot, or every later step waits for ever."""
-    with _instance(_home(tmp_path)) as instance:
-        run = _started_run(instance, {"dagster/sensor_name": "ny_leverans"})
-        _claim(instance, run)
-        instance.report_run_failed(
-            run, "Detected run worker status WorkerStatus.FAILED. Marking run as failed."
-        )
-        log = logging.getLogger("test_monitoring")
-
-        list(dagster_slot_monitoring.execute_concurrency_slots_iteration(_Workspace(instance), log))
-        assert _holders(instance) == [run.run_id]  # not at once: the run's end is too recent
-
-        later = dagster_slot_monitoring.get_current_datetime() + timedelta(seconds=31)
-        monkeypatch.setattr(dagster_slot_monitoring, "get_current_datetime", lambda: later)
-        list(dagster_slot_monitoring.execute_concurrency_slots_iteration(_Workspace(instance), log))
-        assert _holders(instance) == []
+def test_a_slot_left_claimed_by_a_killed_run_holds_up_no_later_run(tmp_path, small_generated_source):
+    """A run whose worker was killed in a step, on an instance that once held the pool per step, keeps that
+    step's slot claimed. Held per run, the pool's slots are never asked for, so the next run goes ahead
+    (held per step, its first step would wait for that slot for ever)."""
+    home = Path(cli_env(tmp_path)["DAGSTER_HOME"])
+    with _instance(_home(home.parent)) as instance:
+        killed = _started_run(instance, {"dagster/sensor_name": "ny_leverans"})
+        storage = instance.event_log_storage
+        storage.initialize_concurrency_limit_to_default(DUCKDB_POOL)
+        assert storage.claim_concurrency_slot(DUCKDB_POOL, killed.run_id, "arendesystem").is_claimed
+        instance.report_run_failed(killed, "Run execution process was terminated by signal 9 (SIGKILL).")
+    command = [*CLI, "run", "--select", "raw/inskrivningar", "--source", str(small_generated_source)]
+    try:
+        done = subprocess.run(command, env=cli_env(tmp_path), capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the run waited for the killed run's slot")
+    assert done.returncode == 0, done.stderr[-3000:]
+    with _instance(home) as instance:
+        held = instance.event_log_storage.get_concurrency_info(DUCKDB_POOL).claimed_slots
+        assert [c.run_id for c in held] == [killed.run_id]  # left as it was: nothing asked for it
 
 
-def test_jobbtorg_run_frees_the_slot_of_a_run_that_ended_and_says_whose_it_was(tmp_path):
-    """Without the daemon (or before it gets to it), the next `jobbtorg run` frees a slot held by a run
-    that has ended, once run monitoring would, instead of waiting for ever; it names the holder meanwhile."""
-    lines: list[str] = []
-    with _instance(_home(tmp_path, free_after=1)) as instance:
-        run = _started_run(instance)  # the UI's run: no tags
-        _claim(instance, run)
-        instance.report_run_failed(run, "killed")
-        started = time.monotonic()
-        runner.wait_for_other_runs(instance, runner.Reporter(every=60, write=lines.append), poll=0.2)
-        assert time.monotonic() - started < 10
-        assert _holders(instance) == []
-    assert len(lines) == 1
-    assert f"held by run {run.run_id} (FAILURE, started by the Dagster UI), step {STEP}" in lines[0]
-
-
-def test_a_slot_of_a_run_in_progress_is_never_freed(tmp_path):
-    with _instance(_home(tmp_path, free_after=1)) as instance:
-        run = _started_run(instance)
-        _claim(instance, run)
-        assert runs.free_slots_of_finished_runs(instance, now=time.time() + 3_600) == []
-        assert _holders(instance) == [run.run_id]
+def test_jobbtorg_run_refuses_an_instance_that_holds_pools_step_by_step(tmp_path):
+    """An instance written before the pool was held per run: `jobbtorg run` says what to change, and does
+    not start a run that a leftover slot could hold up for ever."""
+    older = instance_yaml("sqlite").replace("    granularity: run\n", "")
+    assert "granularity" not in older
+    wanted = "lacks `granularity: run` under `concurrency: pools:`"
+    with _instance(_home(tmp_path, older)) as instance, pytest.raises(InstanceError, match=wanted):
+        runner.check_pool_per_run(instance)
+    with _instance(_home(tmp_path / "packaged")) as instance:
+        runner.check_pool_per_run(instance)
 
 
 def test_a_waiting_run_says_what_it_waits_for_again_and_again(tmp_path):
@@ -284,73 +245,6 @@ def test_jobbtorg_run_waiting_for_the_warehouse_lock_names_its_holder_and_stops_
     assert "Traceback" not in rest
 
 
-STOP_WHILE_A_STEP_WAITS = r"""
-import os, signal, sys, threading
-from pathlib import Path
-import dagster as dg
-from dagster._core.events import EngineEventData
-from dagster._core.execution.plan.objects import StepSuccessData
-from jobbtorg_pipeline import runner
-from jobbtorg_pipeline.settings import Settings
-
-home, source, work = (Path(a) for a in sys.argv[1:4])
-instance = dg.DagsterInstance.from_config(str(home))
-holder = instance.get_run_by_id(sys.argv[4])
-runner.wait_for_other_runs = lambda *args, **kwargs: None  # as if the holder started just after the look
-runner.POLL = 0.2
-settings = Settings(source_dir=source, warehouse_dir=work / "warehouse", home_dir=work / "home",
-                    pseudonym_key_file=work / "key", memory_limit="1GB", threads=2, settle_seconds=0)
-(work / "key").write_text("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n")
-lines = []
-def write(line):
-    lines.append(line)
-    if "held by run" in line:
-        os.kill(os.getpid(), signal.SIGTERM)
-try:
-    runner.run_all(settings, instance=instance, report=runner.Reporter(every=60, write=write))
-    print("NOT STOPPED", lines)
-except runner.Stopped as stopped:
-    print("STOPPED", stopped.signal_name, "|", stopped.waiting_for)
-"""
-
-
-def test_a_signal_while_a_step_waits_for_the_pool_stops_the_run(tmp_path, small_generated_source):
-    """Dagster's in-process executor holds SIGTERM/SIGINT while a step waits for a pool slot and never
-    looks: `jobbtorg run` must still stop, say for what it waited, and leave no run in progress."""
-    home = _home(tmp_path)
-    with _instance(home) as instance:
-        holder = _started_run(instance, {"dagster/sensor_name": "ny_leverans"})
-        _claim(instance, holder, "arendesystem")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            STOP_WHILE_A_STEP_WAITS,
-            str(home),
-            str(small_generated_source),
-            str(tmp_path),
-            holder.run_id,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert (
-        f"STOPPED SIGTERM or SIGINT | for the slot of the DuckDB pool, held by run {holder.run_id}"
-        in done.stdout
-    )
-    with _instance(home) as instance:
-        [ours] = [r for r in instance.get_runs() if r.run_id != holder.run_id]
-        assert ours.status == dg.DagsterRunStatus.FAILURE
-        assert [
-            p.step_key
-            for p in instance.event_log_storage.get_concurrency_info(DUCKDB_POOL).pending_steps
-            if p.run_id == ours.run_id
-        ] == []
-        assert _holders(instance) == [holder.run_id]  # the other run's slot is left alone
-
-
 # --- 2. a killed `jobbtorg run` left STARTED ----------------------------------------------------------------
 
 
@@ -370,8 +264,8 @@ def _fire_failure_alert(settings: Settings, instance: dg.DagsterInstance, run: d
 
 
 def test_the_daemon_marks_a_killed_jobbtorg_run_failed_and_the_alert_names_its_step(tmp_path):
-    """kill -9 of `jobbtorg run`: nobody is left to end its run; the daemon's sensor must, with the reason,
-    free its slot (the daemon's queue and every step wait otherwise), and the usual alert must follow."""
+    """kill -9 of `jobbtorg run`: nobody is left to end its run; the daemon's sensor must, with the reason
+    (the daemon's queue waits for it otherwise), and the usual alert must follow."""
     settings = settings_for(tmp_path, tmp_path / "source")
     with _instance(_home(tmp_path)) as instance:
         dead_pid = _dead_pid()
@@ -379,7 +273,6 @@ def test_the_daemon_marks_a_killed_jobbtorg_run_failed_and_the_alert_names_its_s
         _report(instance, killed, dg.DagsterEventType.STEP_START, step_key="arendesystem")
         _report(instance, killed, dg.DagsterEventType.STEP_SUCCESS, step_key="arendesystem")
         _report(instance, killed, dg.DagsterEventType.STEP_START, step_key=STEP)
-        _claim(instance, killed)
         alive = _started_run(instance, _cli_tags(os.getpid()))
         elsewhere = _started_run(instance, _cli_tags(dead_pid, host="another-host"))
         daemons = _started_run(instance, {"dagster/sensor_name": "ny_leverans"})
@@ -393,7 +286,6 @@ def test_the_daemon_marks_a_killed_jobbtorg_run_failed_and_the_alert_names_its_s
         status = {r.run_id: r.status for r in instance.get_runs()}
         assert status[killed.run_id] == dg.DagsterRunStatus.FAILURE
         assert {status[r.run_id] for r in (alive, elsewhere, daemons)} == {dg.DagsterRunStatus.STARTED}
-        assert _holders(instance) == []
         # a second tick (or a `jobbtorg run` meanwhile) does not report it twice
         assert "no run" in sensor.evaluate_tick(dg.build_sensor_context(instance=instance)).skip_message
         assert len(instance.all_logs(killed.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)) == 1
