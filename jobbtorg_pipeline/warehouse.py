@@ -45,11 +45,10 @@ _runs: dict[Path, tuple[contextlib.ExitStack, list[duckdb.DuckDBPyConnection]]] 
 
 @contextlib.contextmanager
 def one_connection_per_run(settings: Settings) -> Iterator[None]:
-    """While a run executes in this process (`jobbtorg run`), every `connect_internal` gets one
-    connection, opened at the first step that asks and closed at the run's end, instead of one per step
-    (opening and checkpointing the file cost about 25 ms a time, a hundred times a run). The run then holds
-    the file, and its OS lock, from its first step to its end; its steps execute one after the other in
-    this process. A run launched by the daemon or the UI opens a connection per step."""
+    """While a run executes in this process, every `connect_internal` gets one connection, opened at the
+    first step that asks and closed at the run's end, instead of one per step (opening and checkpointing
+    the file cost about 25 ms a time, a hundred times a run). The run then holds the file, and its OS lock,
+    from its first step to its end; the steps of a run execute one after the other in this process."""
     key = settings.internal_file
     if key in _runs:  # a run inside a run (a test's helper): the outer one owns the connection
         yield

@@ -12,7 +12,6 @@ import duckdb
 
 from jobbtorg_pipeline.definitions import ALL_ASSETS_JOB, build_definitions
 from jobbtorg_pipeline.settings import Settings
-from jobbtorg_pipeline.warehouse import one_connection_per_run
 
 TEST_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
@@ -94,12 +93,11 @@ def run_pipeline(
     write_test_key(settings)
     defs = build_definitions(settings)
     instance = instance or dg.DagsterInstance.ephemeral()
-    with one_connection_per_run(settings):  # as `jobbtorg run` executes its steps
-        if marts_only:
-            result = _marts_only(settings, defs, instance)
-        else:
-            job = defs.resolve_job_def(ALL_ASSETS_JOB)
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if marts_only:
+        result = _marts_only(settings, defs, instance)
+    else:
+        job = defs.resolve_job_def(ALL_ASSETS_JOB)
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
     return Run(settings, result)
 
 
