@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +10,6 @@ import dagster as dg
 import duckdb
 
 from jobbtorg_pipeline.settings import SETTING_NAMES, Settings
-from jobbtorg_pipeline.warehouse import one_connection_per_run
 
 # Every asset that writes the internal DuckDB file runs in this pool; dagster.yaml limits it to one at a
 # time, so runs from the UI, the daemon and the CLI queue instead of failing on DuckDB's file lock.
@@ -50,13 +47,6 @@ class JobbtorgResource(dg.ConfigurableResource):
     def from_settings(cls, settings: Settings) -> JobbtorgResource:
         values = {name: getattr(settings, name) for name in SETTING_NAMES}
         return cls(**{name: _plain(value) for name, value in values.items()})
-
-    @contextlib.contextmanager
-    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[JobbtorgResource]:
-        """A run's steps share one connection to the internal database (opened by the first that asks;
-        a sensor that never asks opens nothing)."""
-        with one_connection_per_run(self.settings):
-            yield self
 
     @property
     def settings(self) -> Settings:

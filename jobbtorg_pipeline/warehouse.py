@@ -9,8 +9,7 @@ DuckDB lets one process at a time open a file for writing and fails at once in a
 queue keeps runs apart (one at a time, the DuckDB pool held per run), and `jobbtorg run` waits for the
 runs in progress, but a run can still start beside another (a UI run launched in the moment between a
 `jobbtorg run`'s look and its start), so every opening of the internal file first takes an OS lock
-beside it and waits for it: a second process waits (saying for whom) instead of failing the step. A
-run opens the file once, at its first step, and holds it to its end (`one_connection_per_run`).
+beside it and waits for it: a second process waits (saying for whom) instead of failing the step.
 """
 
 from __future__ import annotations
@@ -39,63 +38,10 @@ _held: dict[Path, tuple[int, bool]] = {}  # lock file -> (holds in this process,
 _held_guard = threading.RLock()
 
 
-# internal file -> the exits of the run in progress in this process, and its connection once opened
-_runs: dict[Path, tuple[contextlib.ExitStack, list[duckdb.DuckDBPyConnection]]] = {}
-
-
-@contextlib.contextmanager
-def one_connection_per_run(settings: Settings) -> Iterator[None]:
-    """While a run executes in this process, every `connect_internal` gets one connection, opened at the
-    first step that asks and closed at the run's end, instead of one per step (opening and checkpointing
-    the file cost about 25 ms a time, a hundred times a run). The run then holds the file, and its OS lock,
-    from its first step to its end; the steps of a run execute one after the other in this process."""
-    key = settings.internal_file
-    if key in _runs:  # a run inside a run (a test's helper): the outer one owns the connection
-        yield
-        return
-    with contextlib.ExitStack() as stack:  # at the end: the connection closed, then the lock let go
-        _runs[key] = (stack, [])
-        try:
-            yield
-        finally:
-            del _runs[key]
-
-
-def _drop_temporary(con: duckdb.DuckDBPyConnection) -> None:
-    """What a step kept in temporary tables and views goes with the step, as it did with its connection."""
-    for kind, name in con.execute(
-        "SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary "
-        "UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal"
-    ).fetchall():
-        con.execute(f'DROP {kind} IF EXISTS temp.main."{name}"')
-
-
 @contextlib.contextmanager
 def connect_internal(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the internal database with the configured memory limit and spill folder, opened
-    once no other process has the file (see the module's docstring); inside a run, the run's connection
-    (`one_connection_per_run`), which writes."""
-    run = _runs.get(settings.internal_file)
-    if run is None:
-        with _open_internal(settings, read_only=read_only) as con:
-            yield con
-        return
-    stack, held = run
-    if not held:
-        held.append(stack.enter_context(_open_internal(settings, read_only=False)))
-    con = held[0]
-    try:
-        yield con
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):  # a transaction the failing step left open
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        _drop_temporary(con)
-
-
-@contextlib.contextmanager
-def _open_internal(settings: Settings, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    once no other process has the file (see the module's docstring)."""
     ensure_folder(settings.internal_dir, "internal folder")
     settings.internal_dir.chmod(0o700)  # restricted layer: the owner only
     spill = settings.internal_dir / "spill"
@@ -194,8 +140,20 @@ def publish(
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):
         leftover.unlink()  # from a run killed while publishing; never the live file
     try:
-        with connect_internal(settings, read_only=True) as con:  # the run's connection, in a run
-            _write_copy(con, staging, tables, comments)
+        con = duckdb.connect(str(staging), config={"memory_limit": settings.memory_limit})
+        try:
+            with internal_file_lock(settings, shared=True):
+                # the path is bound, never pasted into the SQL text (a folder may be named "Anna's")
+                con.execute("ATTACH ? AS intern (READ_ONLY)", [str(settings.internal_file)])
+                for table in tables:
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+                    con.execute(f"CREATE TABLE {table} AS SELECT * FROM intern.{table}")
+                con.execute("DETACH intern")
+            for statement in comments:
+                con.execute(statement)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
         _fsync(staging)
         if before_replace is not None:
             before_replace(staging)
@@ -219,32 +177,6 @@ def publish(
             ) from exc
         raise
     return target
-
-
-def _write_copy(
-    con: duckdb.DuckDBPyConnection, staging: Path, tables: Sequence[str], comments: Sequence[str]
-) -> None:
-    """The tables and their comments, from the internal database into the new file `staging`, written
-    through the internal file's own connection (DuckDB lets a process open a file once)."""
-    here = con.execute("SELECT current_database()").fetchone()[0]
-    # the path is bound, never pasted into the SQL text (a folder may be named "Anna's")
-    con.execute("ATTACH ? AS analysfil (READ_WRITE)", [str(staging)])
-    try:
-        for table in tables:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS analysfil.{table.split('.')[0]}")
-            con.execute(f"CREATE TABLE analysfil.{table} AS SELECT * FROM {table}")
-        con.execute("USE analysfil")
-        try:
-            for statement in comments:
-                con.execute(statement)
-        finally:
-            con.execute(f'USE "{here}"')
-        con.execute("CHECKPOINT analysfil")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):  # the error that stopped the copy is the one to report
-            con.execute("DETACH analysfil")
-        raise
-    con.execute("DETACH analysfil")
 
 
 def wal_of(path: Path) -> Path:

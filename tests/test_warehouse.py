@@ -17,12 +17,7 @@ import duckdb
 import pytest
 
 from jobbtorg_pipeline.settings import Settings
-from jobbtorg_pipeline.warehouse import (
-    connect_internal,
-    internal_file_lock,
-    one_connection_per_run,
-    publish,
-)
+from jobbtorg_pipeline.warehouse import connect_internal, internal_file_lock, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -153,83 +148,3 @@ def test_publishing_waits_for_another_process_writing_the_internal_file(tmp_path
     assert time.monotonic() - started > 1.0
     with duckdb.connect(str(path), read_only=True) as con:
         assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
-
-
-def _count_opens(monkeypatch) -> list[str]:
-    opened: list[str] = []
-    real = duckdb.connect
-
-    def counting(database, *args, **kwargs):
-        opened.append(str(database))
-        return real(database, *args, **kwargs)
-
-    monkeypatch.setattr("jobbtorg_pipeline.warehouse.duckdb.connect", counting)
-    return opened
-
-
-def test_a_run_opens_the_internal_file_once_and_its_steps_share_the_connection(tmp_path, monkeypatch):
-    """Each step used to open and checkpoint the file (about 25 ms, a hundred times a run). In a run the
-    first step that asks opens it, every later one gets the same connection, and the run's end closes it;
-    what a step kept in temporary tables goes with the step; a failing step's transaction is rolled
-    back; and the run holds the file against other processes until its end."""
-    settings = _settings(tmp_path)
-    opened = _count_opens(monkeypatch)
-    with one_connection_per_run(settings):
-        assert opened == []  # nothing asked yet (a sensor evaluating with the resource opens nothing)
-        with connect_internal(settings) as first:
-            first.execute("CREATE TABLE t AS SELECT 1 AS v")
-            first.execute("CREATE TEMP TABLE mellan AS SELECT 1 AS v")
-            first.execute("CREATE TEMP VIEW vy AS SELECT 1 AS v")
-        with pytest.raises(duckdb.Error), connect_internal(settings) as failing:
-            failing.execute("BEGIN TRANSACTION")
-            failing.execute("INSERT INTO t VALUES (2)")
-            failing.execute("SELECT * FROM finns_inte")
-        with connect_internal(settings, read_only=True) as later:
-            assert later is first
-            assert later.execute("SELECT count(*) FROM t").fetchone() == (1,)  # rolled back
-            temporary = "SELECT count(*) FROM duckdb_tables() WHERE temporary"
-            assert later.execute(temporary).fetchone() == (0,)
-            views = "SELECT count(*) FROM duckdb_views() WHERE temporary AND NOT internal"
-            assert later.execute(views).fetchone() == (0,)
-        assert len(opened) == 1
-    with duckdb.connect(str(settings.internal_file), read_only=True) as con:  # closed: opens read-only
-        assert con.execute("SELECT count(*) FROM t").fetchone() == (1,)
-
-
-def test_the_run_holds_the_internal_file_from_its_first_step_to_its_end(tmp_path, monkeypatch):
-    settings = _settings(tmp_path)
-    monkeypatch.setattr("jobbtorg_pipeline.warehouse._say", lambda message: None)
-    with one_connection_per_run(settings):
-        with connect_internal(settings) as con:
-            con.execute("CREATE TABLE t AS SELECT 'from the run' AS v")
-        reader = subprocess.Popen(
-            [sys.executable, "-c", HOLDER, str(tmp_path), "read", "0"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        time.sleep(2.0)
-        assert reader.poll() is None  # between two steps of the run, another process still waits
-    assert reader.stdout.readline().strip() == "HOLDING"  # the run's end let it in
-    assert reader.wait(timeout=30) == 0
-
-
-def test_publishing_inside_a_run_copies_through_the_runs_connection(tmp_path):
-    """DuckDB lets a process open a file once: the new analysts' file is written through the run's own
-    connection to the internal database, with the tables and their comments."""
-    settings = _settings(tmp_path)
-    with one_connection_per_run(settings):
-        with connect_internal(settings) as con:
-            con.execute("CREATE SCHEMA marts")
-            con.execute("CREATE TABLE marts.m AS SELECT 7 AS v")
-        path = publish(settings, ["marts.m"], ["COMMENT ON TABLE marts.m IS 'sju'"], run_id="r1")
-        with connect_internal(settings) as con:  # the run's connection is where it was
-            assert con.execute("SELECT current_database()").fetchone() == (settings.internal_file.stem,)
-            assert con.execute("SELECT count(*) FROM duckdb_databases() WHERE NOT internal").fetchone() == (
-                1,
-            )
-    with duckdb.connect(str(path), read_only=True) as con:
-        assert con.execute("SELECT v FROM marts.m").fetchone() == (7,)
-        assert con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'm'").fetchone() == (
-            "sju",
-        )
