@@ -31,7 +31,7 @@ from jobbtorg_pipeline import oslock, runs
 from jobbtorg_pipeline.failures import problems
 from jobbtorg_pipeline.instance import InstanceError, ensure_dagster_home, open_instance
 from jobbtorg_pipeline.settings import Settings
-from jobbtorg_pipeline.warehouse import ensure_folder
+from jobbtorg_pipeline.warehouse import ensure_folder, kept_open
 
 REPORT_EVERY = 30.0  # seconds: how often a waiting `jobbtorg run` says what it still waits for
 POLL = 2.0  # seconds between looks while waiting
@@ -210,14 +210,15 @@ def _execute(
         report.current = ""
         run_id = str(uuid.uuid4())  # chosen before the run, so that a stop can end it
         try:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config={"loggers": {"progress": {}}},
-                tags=runs.cli_tags(),
-                asset_selection=keys,
-                run_id=run_id,
-            )
+            with kept_open(settings):  # the internal file opened once for the run, not once a step
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config={"loggers": {"progress": {}}},
+                    tags=runs.cli_tags(),
+                    asset_selection=keys,
+                    run_id=run_id,
+                )
         except KeyboardInterrupt:
             _record_stop(instance, run_id, report.current)
             raise

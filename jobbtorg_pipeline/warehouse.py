@@ -10,6 +10,10 @@ queue keeps runs apart (one at a time, the DuckDB pool held per run), and `jobbt
 runs in progress, but a run can still start beside another (a UI run launched in the moment between a
 `jobbtorg run`'s look and its start), so every opening of the internal file first takes an OS lock
 beside it and waits for it: a second process waits (saying for whom) instead of failing the step.
+
+A run in progress keeps the file open in its process from its first step to its end (`kept_open`):
+each step still gets a connection of its own, which joins the open database instead of reading the
+file's catalogue and writing the file back, as a connection to a closed file does.
 """
 
 from __future__ import annotations
@@ -38,10 +42,52 @@ _held: dict[Path, tuple[int, bool]] = {}  # lock file -> (holds in this process,
 _held_guard = threading.RLock()
 
 
+# internal file -> the run in progress in this process that keeps it open (see `kept_open`): what closes
+# it at the run's end, and the holding connection once the first step has opened it
+_kept: dict[Path, tuple[contextlib.ExitStack, list[duckdb.DuckDBPyConnection]]] = {}
+
+
+@contextlib.contextmanager
+def kept_open(settings: Settings) -> Iterator[None]:
+    """While a run executes in this process, hold the internal file open from the first step that
+    connects to the run's end.
+
+    Opening the file costs a step tens of milliseconds (DuckDB reads its catalogue, and writes the file
+    back when the last connection closes), a hundred times in a run. With one connection holding the
+    file, each step's `connect_internal` joins the open database in about a millisecond; the step's
+    connection is still its own, so its temporary tables and any transaction it leaves open end with it.
+    The run holds the file, and its OS lock, to its end: its steps run one after the other here anyway.
+    """
+    key = settings.internal_file
+    if key in _kept:  # a run inside a run (a test's helper): the outer one holds the file
+        yield
+        return
+    with contextlib.ExitStack() as holder:  # at the end: the holding connection closed, the lock let go
+        _kept[key] = (holder, [])
+        try:
+            yield
+        finally:
+            del _kept[key]
+
+
 @contextlib.contextmanager
 def connect_internal(settings: Settings, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to the internal database with the configured memory limit and spill folder, opened
-    once no other process has the file (see the module's docstring)."""
+    once no other process has the file (see the module's docstring). In a run that keeps the file open
+    (`kept_open`), the first call opens the holding connection; a read-only connection is then one that
+    could write (DuckDB opens a file once per process, read-only or not), inside the run's own hold."""
+    run = _kept.get(settings.internal_file)
+    if run is not None:
+        holder, held = run
+        if not held:
+            held.append(holder.enter_context(_open_internal(settings, read_only=False)))
+        read_only = False
+    with _open_internal(settings, read_only=read_only) as con:
+        yield con
+
+
+@contextlib.contextmanager
+def _open_internal(settings: Settings, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
     ensure_folder(settings.internal_dir, "internal folder")
     settings.internal_dir.chmod(0o700)  # restricted layer: the owner only
     spill = settings.internal_dir / "spill"
@@ -140,20 +186,8 @@ def publish(
     for leftover in target.parent.glob(f".{target.name}.*.tmp*"):
         leftover.unlink()  # from a run killed while publishing; never the live file
     try:
-        con = duckdb.connect(str(staging), config={"memory_limit": settings.memory_limit})
-        try:
-            with internal_file_lock(settings, shared=True):
-                # the path is bound, never pasted into the SQL text (a folder may be named "Anna's")
-                con.execute("ATTACH ? AS intern (READ_ONLY)", [str(settings.internal_file)])
-                for table in tables:
-                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
-                    con.execute(f"CREATE TABLE {table} AS SELECT * FROM intern.{table}")
-                con.execute("DETACH intern")
-            for statement in comments:
-                con.execute(statement)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
+        with connect_internal(settings, read_only=True) as con:
+            _write_copy(con, staging, tables, comments)
         _fsync(staging)
         if before_replace is not None:
             before_replace(staging)
@@ -177,6 +211,31 @@ def publish(
             ) from exc
         raise
     return target
+
+
+def _write_copy(
+    con: duckdb.DuckDBPyConnection, staging: Path, tables: Sequence[str], comments: Sequence[str]
+) -> None:
+    """The tables and their comments, from the internal database into the new file `staging`, written
+    through a connection to the internal database: a process that holds the internal file open (a run,
+    `kept_open`) cannot open it a second time from another database."""
+    here = con.execute("SELECT current_database()").fetchone()[0]
+    # the path is bound, never pasted into the SQL text (a folder may be named "Anna's")
+    con.execute("ATTACH ? AS analysfil (READ_WRITE)", [str(staging)])
+    try:
+        for table in tables:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS analysfil.{table.split('.')[0]}")
+            con.execute(f"CREATE TABLE analysfil.{table} AS SELECT * FROM {table}")
+        con.execute("USE analysfil")
+        try:
+            for statement in comments:
+                con.execute(statement)
+        finally:
+            con.execute(f'USE "{here}"')
+        con.execute("CHECKPOINT analysfil")
+    finally:
+        with contextlib.suppress(duckdb.Error):  # an error that stopped the copy is the one to report
+            con.execute("DETACH analysfil")
 
 
 def wal_of(path: Path) -> Path:

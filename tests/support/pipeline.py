@@ -12,6 +12,7 @@ import duckdb
 
 from jobbtorg_pipeline.definitions import ALL_ASSETS_JOB, build_definitions
 from jobbtorg_pipeline.settings import Settings
+from jobbtorg_pipeline.warehouse import connect_internal, kept_open
 
 TEST_KEY_HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
@@ -93,11 +94,12 @@ def run_pipeline(
     write_test_key(settings)
     defs = build_definitions(settings)
     instance = instance or dg.DagsterInstance.ephemeral()
-    if marts_only:
-        result = _marts_only(settings, defs, instance)
-    else:
-        job = defs.resolve_job_def(ALL_ASSETS_JOB)
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    with kept_open(settings):  # as `jobbtorg run` runs it
+        if marts_only:
+            result = _marts_only(settings, defs, instance)
+        else:
+            job = defs.resolve_job_def(ALL_ASSETS_JOB)
+            result = job.execute_in_process(instance=instance, raise_on_error=False)
     return Run(settings, result)
 
 
@@ -123,7 +125,7 @@ def _marts_only(
     )
     if not first.success:
         return first
-    with duckdb.connect(str(settings.internal_file)) as con:
+    with connect_internal(settings) as con:
         for check in BLOCKING_CHECKS:
             tables = judged_tables(check.asset)
             description = "not evaluated: run_pipeline(marts_only=True); the test asserts none quarantined"
