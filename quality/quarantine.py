@@ -41,7 +41,7 @@ class SplitCounts:
     per_rule: dict[str, int]
 
 
-def _judged_sql(kalla: str, flags: str, reasons: str, *, keyed: bool = False) -> str:
+def _judged_sql(kalla: str, flags: str, reasons: str) -> str:
     """Typed rows with what the rules need beyond the row itself, and the rules each row breaks.
 
     Duplicated ids are found by grouping the raw ids, and only those few rows are typed a second time to
@@ -78,10 +78,10 @@ def _judged_sql(kalla: str, flags: str, reasons: str, *, keyed: bool = False) ->
                    coalesce(d.nr, 1) AS _dubblett_nr,
                    coalesce(d.antal, 1) AS _dubblett_antal,
                    coalesce(d.konflikt, false) AS _dubblett_konflikt{registration}
-            FROM ({typed_select(kalla, keyed=keyed)}) AS t
+            FROM ({typed_select(kalla)}) AS t
             LEFT JOIN dubbletter AS d ON d._fil = t._fil AND d._radnr = t._radnr
         )
-        SELECT {", ".join(COLUMNS[kalla])}, _fil, _radnr, _uttagsdatum,{" _person_key," if keyed else ""}
+        SELECT {", ".join(COLUMNS[kalla])}, _fil, _radnr, _uttagsdatum,
                list_filter({flags}, lambda x: x IS NOT NULL) AS _regler,
                list_filter({reasons}, lambda x: x IS NOT NULL) AS _orsaker
         FROM med_kontext
@@ -95,10 +95,9 @@ def _broken(rules: tuple[RowRule, ...]) -> tuple[str, str]:
     return f"[{flags}]", f"[{reasons}]"
 
 
-def split(con: duckdb.DuckDBPyConnection, kalla: str, *, keyed: bool = False) -> str:
+def split(con: duckdb.DuckDBPyConnection, kalla: str) -> str:
     """Judge every raw row of a source and write its quarantine rows; returns a SELECT of the approved,
-    typed rows (with `_fil`, `_radnr`, and `person_key` when `keyed`: see `typed_select`) for the
-    staging step, which then calls `drop_judged`."""
+    typed rows (with `_fil`, `_radnr`) for the staging step, which then calls `drop_judged`."""
     register_typing_macros(con)
     con.execute(KARANTAN_DDL)
     rules = rules_for(kalla)
@@ -109,8 +108,7 @@ def split(con: duckdb.DuckDBPyConnection, kalla: str, *, keyed: bool = False) ->
         only_flags, only_reasons = _broken(exclusive)
         flags = f"CASE WHEN {only} THEN {only_flags} ELSE {flags} END"
         reasons = f"CASE WHEN {only} THEN {only_reasons} ELSE {reasons} END"
-    judged = _judged_sql(kalla, flags, reasons, keyed=keyed)
-    con.execute(f"CREATE OR REPLACE TABLE staging._bedomda_{kalla} AS {judged}")
+    con.execute(f"CREATE OR REPLACE TABLE staging._bedomda_{kalla} AS {_judged_sql(kalla, flags, reasons)}")
     con.execute("DELETE FROM staging.karantan WHERE kalla = ?", [kalla])
     raw_columns = ", ".join(f"{c} := txt(r.{c})" for c in COLUMNS[kalla])
     lines = extra_lines("r", kalla)
@@ -136,7 +134,7 @@ def split(con: duckdb.DuckDBPyConnection, kalla: str, *, keyed: bool = False) ->
         """,
         [REJECTED_LINE_RULE, kalla],
     )
-    typed_columns = ", ".join(COLUMNS[kalla]) + (", _person_key AS person_key" if keyed else "")
+    typed_columns = ", ".join(COLUMNS[kalla])
     return f"SELECT {typed_columns}, _fil, _radnr FROM staging._bedomda_{kalla} WHERE len(_regler) = 0"
 
 

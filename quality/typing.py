@@ -81,15 +81,10 @@ _TYPED: dict[str, dict[str, str]] = {
 }
 
 
-def typed_select(kalla: str, where: str = "true", *, keyed: bool = False) -> str:
+def typed_select(kalla: str, where: str = "true") -> str:
     """SELECT of the typed row from `raw.<kalla>` (alias `r`, filtered by `where`) joined with
     `raw.uttag`: typed columns, `_ratt` (the raw text, blanks as NULL), `_uttagsdatum`, `_fil`, `_radnr`
-    and, where a personnummer is read, `_pnr_fel`/`_pnr_fel_text`.
-
-    `keyed` adds `_person_key`, the pseudonymous key of the number (the staging layer registers the
-    macro `person_key`): each distinct number is hashed once and its key rides on the join of the
-    numbers, which every row makes anyway (a second join of millions of rows on the number cost more
-    than the typing of a column)."""
+    and, where a personnummer is read, `_pnr_fel`/`_pnr_fel_text`."""
     typed = _TYPED[kalla]
     assert tuple(typed) == COLUMNS[kalla], f"typing of {kalla} must follow docs/source-files.md"
     cols = [f"{expr} AS {name}" for name, expr in typed.items()]
@@ -99,18 +94,7 @@ def typed_select(kalla: str, where: str = "true", *, keyed: bool = False) -> str
         extra = ", _pnr.fel AS _pnr_fel, pnr_fel_text(_pnr.fel) AS _pnr_fel_text"
         numbers = f"SELECT personnummer AS raw FROM raw.{kalla} AS r WHERE {where}"
         reference = "(SELECT year(uttagsdatum) FROM raw.uttag)"
-        tolkade = interpretation_sql(numbers, reference)
-        if keyed:
-            extra += ", _pnr.person_key AS _person_key"
-            tolkade = f"""
-                WITH tolkade AS MATERIALIZED ({tolkade}),
-                nycklar AS (
-                    SELECT pnr12, person_key(pnr12) AS person_key
-                    FROM (SELECT DISTINCT pnr12 FROM tolkade WHERE pnr12 IS NOT NULL)
-                )
-                SELECT t.*, n.person_key FROM tolkade AS t LEFT JOIN nycklar AS n USING (pnr12)
-            """
-        join = f"""JOIN ({tolkade}) AS _pnr
+        join = f"""JOIN ({interpretation_sql(numbers, reference)}) AS _pnr
                    ON _pnr.raw = coalesce(r.personnummer, '')"""
     return f"""
         SELECT {", ".join(cols)}, struct_pack({ratt}) AS _ratt, u.uttagsdatum AS _uttagsdatum,
